@@ -1,0 +1,346 @@
+"""Config flow: region and language, Xiaomi OAuth as an external step, then the homes to include."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+import logging
+from typing import Any
+import uuid
+
+from homeassistant.config_entries import (
+    SOURCE_REAUTH,
+    SOURCE_RECONFIGURE,
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+)
+from homeassistant.core import callback
+from homeassistant.helpers import selector
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+import voluptuous as vol
+
+from .api import AccountInfo, async_fetch_account, new_auth
+from .const import (
+    CONF_BASE_URL,
+    CONF_CA_FILE,
+    CONF_DEVICE_ID,
+    CONF_EXCLUDED_DEVICES,
+    CONF_HOMES,
+    CONF_LANGUAGE,
+    CONF_MQTT_HOST,
+    CONF_MQTT_PORT,
+    CONF_POLL_INTERVAL,
+    CONF_PUSH,
+    CONF_REDIRECT_URL,
+    CONF_REGION,
+    CONF_SYNC_AREAS,
+    CONF_TOKEN,
+    CONF_UID,
+    COUNTRY_REGIONS,
+    DEFAULT_LANGUAGE,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_REDIRECT_URL,
+    DEFAULT_REGION,
+    DOMAIN,
+    LANGUAGES,
+    MAX_POLL_INTERVAL,
+    MIN_POLL_INTERVAL,
+    OAUTH_CALLBACK_PATH,
+    REGIONS,
+)
+from .miot import MiotAuthError, MiotError, OAuthToken
+from .oauth import async_forget_flow, async_register_state
+
+_LOGGER = logging.getLogger(__name__)
+
+CALLBACK_CODE = "code"
+ENDPOINT_KEYS = (CONF_BASE_URL, CONF_MQTT_HOST, CONF_MQTT_PORT, CONF_CA_FILE, CONF_REDIRECT_URL)
+
+
+def _region_selector() -> selector.SelectSelector:
+    return selector.SelectSelector(
+        selector.SelectSelectorConfig(
+            options=list(REGIONS),
+            translation_key="region",
+            mode=selector.SelectSelectorMode.DROPDOWN,
+        )
+    )
+
+
+def _endpoint_schema(defaults: Mapping[str, Any]) -> dict[vol.Marker, Any]:
+    """Fields that point the integration at other hosts (the simulator, a proxy)."""
+    return {
+        vol.Optional(
+            CONF_BASE_URL, description={"suggested_value": defaults.get(CONF_BASE_URL)}
+        ): selector.TextSelector(selector.TextSelectorConfig(type=selector.TextSelectorType.URL)),
+        vol.Optional(
+            CONF_MQTT_HOST, description={"suggested_value": defaults.get(CONF_MQTT_HOST)}
+        ): selector.TextSelector(),
+        vol.Optional(
+            CONF_MQTT_PORT, description={"suggested_value": defaults.get(CONF_MQTT_PORT)}
+        ): selector.NumberSelector(
+            selector.NumberSelectorConfig(min=1, max=65535, mode=selector.NumberSelectorMode.BOX)
+        ),
+        vol.Optional(
+            CONF_CA_FILE, description={"suggested_value": defaults.get(CONF_CA_FILE)}
+        ): selector.TextSelector(),
+        vol.Optional(
+            CONF_REDIRECT_URL,
+            default=defaults.get(CONF_REDIRECT_URL, DEFAULT_REDIRECT_URL),
+        ): selector.TextSelector(selector.TextSelectorConfig(type=selector.TextSelectorType.URL)),
+    }
+
+
+def _clean_endpoints(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """Keep only the endpoint overrides that were filled in."""
+    cleaned: dict[str, Any] = {}
+    for key in ENDPOINT_KEYS:
+        value = user_input.get(key)
+        if value in (None, ""):
+            continue
+        cleaned[key] = int(value) if key == CONF_MQTT_PORT else str(value).rstrip("/")
+    return cleaned
+
+
+class MiotConnectConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Set up one Xiaomi account."""
+
+    VERSION = 1
+
+    def __init__(self) -> None:
+        """Start with nothing chosen."""
+        self._config: dict[str, Any] = {}
+        self._token: OAuthToken | None = None
+        self._account: AccountInfo | None = None
+        self._error: str | None = None
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> MiotConnectOptionsFlow:
+        """Options of an existing entry."""
+        return MiotConnectOptionsFlow()
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Region, language and (advanced mode) endpoint overrides."""
+        errors: dict[str, str] = {}
+        if user_input is not None and CALLBACK_CODE in user_input:
+            # The external step was shown by this step, so the callback lands here.
+            return await self.async_step_auth(user_input)
+        if user_input is not None:
+            self._config = {
+                CONF_REGION: user_input[CONF_REGION],
+                CONF_LANGUAGE: user_input[CONF_LANGUAGE],
+                CONF_DEVICE_ID: f"ha.{uuid.uuid4().hex}",
+                **_clean_endpoints(user_input),
+            }
+            return await self.async_step_auth()
+        if self._error is not None:
+            errors["base"] = self._error
+            self._error = None
+        country = (self.hass.config.country or "").upper()
+        default_region = COUNTRY_REGIONS.get(country, DEFAULT_REGION)
+        language = "zh-Hans" if self.hass.config.language.startswith("zh") else DEFAULT_LANGUAGE
+        defaults = {**self._config}
+        schema: dict[vol.Marker, Any] = {
+            vol.Required(
+                CONF_REGION, default=defaults.get(CONF_REGION, default_region)
+            ): _region_selector(),
+            vol.Required(
+                CONF_LANGUAGE, default=defaults.get(CONF_LANGUAGE, language)
+            ): selector.SelectSelector(
+                selector.SelectSelectorConfig(options=list(LANGUAGES), translation_key="language")
+            ),
+        }
+        if self.show_advanced_options:
+            schema.update(_endpoint_schema(defaults))
+        return self.async_show_form(step_id="user", data_schema=vol.Schema(schema), errors=errors)
+
+    async def async_step_auth(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Send the user to Xiaomi's authorize page; our callback view resumes the flow."""
+        if user_input is not None:
+            await self._async_exchange(user_input[CALLBACK_CODE])
+            return self.async_external_step_done(next_step_id="authorized")
+        auth = new_auth(self.hass, self._config)
+        redirect_uri = (
+            self._config.get(CONF_REDIRECT_URL, DEFAULT_REDIRECT_URL) + OAUTH_CALLBACK_PATH
+        )
+        state = auth.oauth_state()
+        async_register_state(self.hass, state, self.flow_id)
+        return self.async_external_step(url=auth.authorize_url(redirect_uri, state))
+
+    async def _async_exchange(self, code: str) -> None:
+        """Exchange the code and check the account before anything is stored."""
+        session = async_get_clientsession(self.hass)
+        redirect_uri = (
+            self._config.get(CONF_REDIRECT_URL, DEFAULT_REDIRECT_URL) + OAUTH_CALLBACK_PATH
+        )
+        auth = new_auth(self.hass, self._config)
+        try:
+            self._token = await auth.exchange_code(code, redirect_uri)
+            self._account = await async_fetch_account(self.hass, session, self._config, self._token)
+        except MiotAuthError:
+            self._error = "invalid_auth"
+        except MiotError as err:
+            _LOGGER.debug("Cannot reach the Xiaomi cloud: %s", err)
+            self._error = "cannot_connect"
+        else:
+            if not self._account.homes:
+                self._error = "no_homes"
+
+    async def async_step_authorized(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """After the external step: errors go back to the first form, else pick homes."""
+        if self._error is not None or self._account is None or self._token is None:
+            if self.source == SOURCE_REAUTH:
+                return await self.async_step_reauth_confirm()
+            return await self.async_step_user()
+        await self.async_set_unique_id(self._account.uid)
+        if self.source == SOURCE_REAUTH:
+            self._abort_if_unique_id_mismatch(reason="wrong_account")
+            return self.async_update_reload_and_abort(
+                self._get_reauth_entry(), data_updates={CONF_TOKEN: self._token.to_dict()}
+            )
+        self._abort_if_unique_id_configured()
+        return await self.async_step_homes()
+
+    async def async_step_homes(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Choose the homes to include (default: all)."""
+        assert self._account is not None
+        assert self._token is not None
+        homes = {home.home_id: home.name for home in self._account.homes}
+        if user_input is not None:
+            return self.async_create_entry(
+                title=self._account.nickname or self._account.uid,
+                data={
+                    **self._config,
+                    CONF_UID: self._account.uid,
+                    CONF_TOKEN: self._token.to_dict(),
+                },
+                options={
+                    CONF_HOMES: user_input[CONF_HOMES],
+                    CONF_POLL_INTERVAL: DEFAULT_POLL_INTERVAL,
+                    CONF_PUSH: True,
+                    CONF_EXCLUDED_DEVICES: [],
+                    CONF_SYNC_AREAS: True,
+                },
+            )
+        return self.async_show_form(
+            step_id="homes",
+            data_schema=vol.Schema(
+                {vol.Required(CONF_HOMES, default=list(homes)): _homes_selector(homes)}
+            ),
+            description_placeholders={"account": self._account.nickname or self._account.uid},
+        )
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """The refresh token no longer works: authorize the same account again."""
+        self._config = {
+            key: value for key, value in entry_data.items() if key not in (CONF_TOKEN, CONF_UID)
+        }
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask before sending the user to Xiaomi again."""
+        errors: dict[str, str] = {}
+        if user_input is not None and CALLBACK_CODE in user_input:
+            return await self.async_step_auth(user_input)
+        if user_input is not None:
+            return await self.async_step_auth()
+        if self._error is not None:
+            errors["base"] = self._error
+            self._error = None
+        return self.async_show_form(step_id="reauth_confirm", errors=errors)
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the region or the endpoints of an existing account."""
+        entry = self._get_reconfigure_entry()
+        if user_input is not None:
+            data = {
+                key: value
+                for key, value in entry.data.items()
+                if key not in (*ENDPOINT_KEYS, CONF_REGION)
+            }
+            data[CONF_REGION] = user_input[CONF_REGION]
+            data.update(_clean_endpoints(user_input))
+            return self.async_update_reload_and_abort(entry, data=data)
+        schema: dict[vol.Marker, Any] = {
+            vol.Required(CONF_REGION, default=entry.data[CONF_REGION]): _region_selector()
+        }
+        schema.update(_endpoint_schema(entry.data))
+        assert self.source == SOURCE_RECONFIGURE
+        return self.async_show_form(step_id="reconfigure", data_schema=vol.Schema(schema))
+
+    @callback
+    def async_remove(self) -> None:
+        """Forget this flow's pending authorization."""
+        async_forget_flow(self.hass, self.flow_id)
+
+
+def _homes_selector(homes: Mapping[str, str]) -> selector.SelectSelector:
+    return selector.SelectSelector(
+        selector.SelectSelectorConfig(
+            options=[
+                selector.SelectOptionDict(value=key, label=name) for key, name in homes.items()
+            ],
+            multiple=True,
+            mode=selector.SelectSelectorMode.LIST,
+        )
+    )
+
+
+class MiotConnectOptionsFlow(OptionsFlow):
+    """Homes, polling, push, excluded devices and area sync; a change reloads the entry."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """One form with every option."""
+        entry = self.config_entry
+        if user_input is not None:
+            return self.async_create_entry(data=user_input)
+        runtime = getattr(entry, "runtime_data", None)
+        homes: dict[str, str] = {}
+        devices: dict[str, str] = {}
+        if runtime is not None:
+            homes = runtime.coordinator.home_names()
+            devices = runtime.coordinator.device_names(include_excluded=True)
+        for home_id in entry.options.get(CONF_HOMES, []):
+            homes.setdefault(home_id, home_id)
+        options = entry.options
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_HOMES, default=options.get(CONF_HOMES, list(homes))): (
+                    _homes_selector(homes)
+                ),
+                vol.Required(
+                    CONF_POLL_INTERVAL,
+                    default=options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL),
+                ): selector.NumberSelector(
+                    selector.NumberSelectorConfig(
+                        min=MIN_POLL_INTERVAL,
+                        max=MAX_POLL_INTERVAL,
+                        unit_of_measurement="s",
+                        mode=selector.NumberSelectorMode.BOX,
+                    )
+                ),
+                vol.Required(CONF_PUSH, default=options.get(CONF_PUSH, True)): bool,
+                vol.Optional(
+                    CONF_EXCLUDED_DEVICES, default=options.get(CONF_EXCLUDED_DEVICES, [])
+                ): selector.SelectSelector(
+                    selector.SelectSelectorConfig(
+                        options=[
+                            selector.SelectOptionDict(value=did, label=name)
+                            for did, name in devices.items()
+                        ],
+                        multiple=True,
+                        custom_value=True,
+                    )
+                ),
+                vol.Required(CONF_SYNC_AREAS, default=options.get(CONF_SYNC_AREAS, True)): bool,
+            }
+        )
+        return self.async_show_form(step_id="init", data_schema=schema)

@@ -1,0 +1,63 @@
+"""Constants of the MIoT Connect integration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Final
+
+DOMAIN: Final = "miot_connect"
+
+CONF_REGION: Final = "region"
+CONF_LANGUAGE: Final = "language"
+CONF_TOKEN: Final = "token"
+CONF_DEVICE_ID: Final = "device_id"
+CONF_UID: Final = "uid"
+CONF_BASE_URL: Final = "base_url"
+CONF_MQTT_HOST: Final = "mqtt_host"
+CONF_MQTT_PORT: Final = "mqtt_port"
+CONF_CA_FILE: Final = "ca_file"
+CONF_REDIRECT_URL: Final = "redirect_url"
+
+CONF_HOMES: Final = "homes"
+CONF_POLL_INTERVAL: Final = "poll_interval"
+CONF_PUSH: Final = "push"
+CONF_EXCLUDED_DEVICES: Final = "excluded_devices"
+CONF_SYNC_AREAS: Final = "sync_areas"
+
+REGIONS: Final = ("cn", "de", "i2", "ru", "sg", "us")
+LANGUAGES: Final = ("en", "zh-Hans")
+
+DEFAULT_REGION: Final = "de"
+DEFAULT_LANGUAGE: Final = "en"
+DEFAULT_POLL_INTERVAL: Final = 60
+MIN_POLL_INTERVAL: Final = 10
+MAX_POLL_INTERVAL: Final = 3600
+DEFAULT_REDIRECT_URL: Final = "http://homeassistant.local:8123"
+
+OAUTH_CALLBACK_PATH: Final = "/api/miot_connect/oauth/callback"
+
+DEVICE_LIST_REFRESH: Final = timedelta(minutes=10)
+PUSH_DOWN_REPAIR_AFTER: Final = timedelta(minutes=10)
+
+# Countries (ISO 3166-1 alpha-2) mapped to the Xiaomi cloud region that serves them.
+COUNTRY_REGIONS: Final[dict[str, str]] = {
+    "CN": "cn",
+    "HK": "sg",
+    "TW": "sg",
+    "IN": "i2",
+    "RU": "ru",
+    "US": "us",
+    "CA": "us",
+    "MX": "us",
+    "BR": "us",
+    "SG": "sg",
+    "MY": "sg",
+    "TH": "sg",
+    "VN": "sg",
+    "ID": "sg",
+    "PH": "sg",
+    "JP": "sg",
+    "KR": "sg",
+    "AU": "sg",
+    "NZ": "sg",
+}

@@ -1,0 +1,548 @@
+"""Account coordinator: devices, specs and property values, fed by push first and polling second."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+import logging
+import time
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import (
+    ConfigEntryAuthFailed,
+    ConfigEntryNotReady,
+    HomeAssistantError,
+    ServiceValidationError,
+)
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.event import async_call_later, async_track_time_interval
+
+from .const import (
+    CONF_EXCLUDED_DEVICES,
+    CONF_HOMES,
+    CONF_POLL_INTERVAL,
+    CONF_PUSH,
+    DEFAULT_POLL_INTERVAL,
+    DEVICE_LIST_REFRESH,
+    DOMAIN,
+    PUSH_DOWN_REPAIR_AFTER,
+)
+from .miot import (
+    Device,
+    DeviceSpec,
+    DeviceStateChange,
+    EventOccurred,
+    Home,
+    MiotAuthError,
+    MiotCloudClient,
+    MiotDeviceOfflineError,
+    MiotError,
+    MiotInvalidValueError,
+    MiotPushClient,
+    MiotSpecError,
+    PropertyChange,
+    SpecService,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+type PropKey = tuple[str, int, int]
+EVENT_MIOT: str = f"{DOMAIN}_event"
+
+
+def signal_new_devices(entry_id: str) -> str:
+    """Dispatcher signal telling platforms that devices were added."""
+    return f"{DOMAIN}_{entry_id}_new_devices"
+
+
+@dataclass(slots=True)
+class MiotEventData:
+    """A spec event as entities and triggers see it."""
+
+    did: str
+    siid: int
+    eiid: int
+    arguments: dict[int, Any]
+
+
+@dataclass(slots=True)
+class CoordinatorStats:
+    """Counters and recent errors for diagnostics."""
+
+    pushed_properties: int = 0
+    pushed_events: int = 0
+    polls: int = 0
+    push_connected: bool = False
+    push_down_since: float | None = None
+    recent_errors: list[str] = field(default_factory=list)
+
+    def error(self, message: str) -> None:
+        """Remember an error (the last 20)."""
+        self.recent_errors.append(message)
+        del self.recent_errors[:-20]
+
+
+class MiotCoordinator:
+    """Owns the account's devices and keeps their property values current."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        client: MiotCloudClient,
+        specs: SpecService,
+        push: MiotPushClient | None,
+    ) -> None:
+        """Keep the collaborators; nothing is fetched before async_setup."""
+        self.hass = hass
+        self.entry = entry
+        self.client = client
+        self.spec_service = specs
+        self.push = push
+        self.homes: list[Home] = []
+        self.devices: dict[str, Device] = {}
+        self.all_devices: dict[str, Device] = {}
+        self.specs: dict[str, DeviceSpec] = {}
+        self.spec_errors: dict[str, str] = {}
+        self.values: dict[PropKey, Any] = {}
+        self.room_names: dict[str, str] = {}
+        self.stats = CoordinatorStats()
+        self._listeners: dict[str, list[CALLBACK_TYPE]] = defaultdict(list)
+        self._event_listeners: dict[str, list[Callable[[MiotEventData], None]]] = defaultdict(list)
+        self._unsubs: list[CALLBACK_TYPE] = []
+        self._poll_lock = asyncio.Lock()
+        self._push_repair_unsub: CALLBACK_TYPE | None = None
+        self._closed = False
+
+    # ----------------------------------------------------------------- options
+    @property
+    def poll_interval(self) -> timedelta:
+        """Polling interval from the options."""
+        return timedelta(
+            seconds=float(self.entry.options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL))
+        )
+
+    @property
+    def push_enabled(self) -> bool:
+        """Whether cloud push is used."""
+        return self.push is not None and bool(self.entry.options.get(CONF_PUSH, True))
+
+    # ------------------------------------------------------------------- setup
+    async def async_setup(self) -> None:
+        """Discover devices, fetch specs, read every readable property, start push and polling."""
+        try:
+            await self._async_load_devices()
+            await self._async_read(self._readable_keys(self.devices))
+        except MiotAuthError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="auth_failed"
+            ) from err
+        except MiotError as err:
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN,
+                translation_key="cloud_unreachable",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        if self.push_enabled:
+            assert self.push is not None
+            self.push.set_callbacks(
+                on_property=self._on_push_property,
+                on_event=self._on_push_event,
+                on_state=self._on_push_state,
+                on_connection=self._on_push_connection,
+            )
+            await self.push.start()
+            await self.push.subscribe(list(self.devices))
+        self._unsubs.append(
+            async_track_time_interval(
+                self.hass, self._async_poll, self.poll_interval, name="miot_connect poll"
+            )
+        )
+        self._unsubs.append(
+            async_track_time_interval(
+                self.hass,
+                self._async_refresh_device_list,
+                DEVICE_LIST_REFRESH,
+                name="miot_connect device list",
+            )
+        )
+
+    async def async_shutdown(self) -> None:
+        """Stop timers and push; leaves nothing running."""
+        self._closed = True
+        for unsub in self._unsubs:
+            unsub()
+        self._unsubs.clear()
+        if self._push_repair_unsub is not None:
+            self._push_repair_unsub()
+            self._push_repair_unsub = None
+        if self.push is not None:
+            await self.push.stop()
+        await self.client.close()
+
+    async def _async_load_devices(self) -> None:
+        """Homes → devices → specs (one fetch per distinct urn)."""
+        wanted_homes = set(self.entry.options.get(CONF_HOMES) or [])
+        excluded = set(self.entry.options.get(CONF_EXCLUDED_DEVICES) or [])
+        self.homes = await self.client.get_homes()
+        dids: list[str] = []
+        for home in self.homes:
+            if wanted_homes and home.home_id not in wanted_homes:
+                continue
+            for room in home.rooms:
+                self.room_names[room.room_id] = room.name
+            dids.extend(home.all_dids())
+        devices = await self.client.get_devices(dids, self.homes)
+        self.all_devices = {device.did: device for device in devices}
+        chosen = {did: dev for did, dev in self.all_devices.items() if did not in excluded}
+        await self._async_load_specs(chosen.values())
+        self.devices = {did: dev for did, dev in chosen.items() if did in self.specs}
+
+    async def _async_load_specs(self, devices: Iterable[Device]) -> None:
+        """Fetch specs; a broken spec fails only its device and raises a repair issue."""
+        todo = [device for device in devices if device.did not in self.specs]
+        results = await asyncio.gather(
+            *(self.spec_service.get_spec(device.urn) for device in todo), return_exceptions=True
+        )
+        for device, result in zip(todo, results, strict=True):
+            if isinstance(result, DeviceSpec):
+                self.specs[device.did] = result
+                self.spec_errors.pop(device.did, None)
+                ir.async_delete_issue(self.hass, DOMAIN, f"spec_{device.did}")
+                continue
+            if isinstance(result, MiotAuthError):
+                raise result
+            if not isinstance(result, MiotError):
+                raise result
+            reason = str(result)
+            self.spec_errors[device.did] = reason
+            self.stats.error(f"spec {device.model}: {reason}")
+            _LOGGER.warning("Device %s (%s) is skipped: %s", device.name, device.model, reason)
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                f"spec_{device.did}",
+                is_fixable=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key="spec_unavailable",
+                translation_placeholders={
+                    "device": device.name,
+                    "model": device.model,
+                    "error": reason if isinstance(result, MiotSpecError) else type(result).__name__,
+                },
+            )
+
+    # ------------------------------------------------------------ value access
+    def value(self, did: str, siid: int, piid: int) -> Any:
+        """Current value of a property (None when unknown)."""
+        return self.values.get((did, siid, piid))
+
+    def is_available(self, did: str) -> bool:
+        """Whether the device is online and known."""
+        device = self.devices.get(did)
+        return device is not None and device.online
+
+    @callback
+    def async_add_listener(self, did: str, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call `update` whenever a value or the availability of the device changes."""
+        self._listeners[did].append(update)
+
+        @callback
+        def remove() -> None:
+            self._listeners[did].remove(update)
+
+        return remove
+
+    @callback
+    def async_add_event_listener(
+        self, did: str, handler: Callable[[MiotEventData], None]
+    ) -> CALLBACK_TYPE:
+        """Call `handler` for every spec event of the device."""
+        self._event_listeners[did].append(handler)
+
+        @callback
+        def remove() -> None:
+            self._event_listeners[did].remove(handler)
+
+        return remove
+
+    @callback
+    def _notify(self, dids: Iterable[str]) -> None:
+        for did in set(dids):
+            for update in list(self._listeners.get(did, ())):
+                update()
+
+    def home_names(self) -> dict[str, str]:
+        """Home id → name, for the options form."""
+        return {home.home_id: home.name for home in self.homes}
+
+    def device_names(self, *, include_excluded: bool = False) -> dict[str, str]:
+        """Did → name, for the options form."""
+        source = self.all_devices if include_excluded else self.devices
+        return {did: f"{dev.name} ({dev.model})" for did, dev in source.items()}
+
+    # ---------------------------------------------------------------- reading
+    def _readable_keys(self, dids: Iterable[str], *, unpushed_only: bool = False) -> list[PropKey]:
+        keys: list[PropKey] = []
+        for did in dids:
+            spec = self.specs.get(did)
+            if spec is None:
+                continue
+            for prop in spec.properties():
+                if not prop.readable:
+                    continue
+                if unpushed_only and prop.notifiable:
+                    continue
+                keys.append((did, prop.siid, prop.iid))
+        return keys
+
+    async def _async_read(self, keys: list[PropKey]) -> None:
+        """Batched read; unchanged values do not wake entities."""
+        if not keys:
+            return
+        results = await self.client.get_properties(keys)
+        changed: set[str] = set()
+        for result in results:
+            if not result.ok:
+                continue
+            key = (result.did, result.siid, result.piid)
+            if self.values.get(key, _MISSING) != result.value:
+                self.values[key] = result.value
+                changed.add(result.did)
+        self._notify(changed)
+
+    async def async_refresh_devices(self, dids: Iterable[str]) -> None:
+        """Re-read every readable property of these devices now."""
+        await self._async_read(self._readable_keys(dids))
+
+    async def _async_poll(self, _now: datetime | None = None) -> None:
+        """Poll what push does not cover (everything while push is down)."""
+        if self._poll_lock.locked():
+            return
+        async with self._poll_lock:
+            push_up = self.push_enabled and self.stats.push_connected
+            keys = self._readable_keys(self.devices, unpushed_only=push_up)
+            self.stats.polls += 1
+            try:
+                await self._async_read(keys)
+            except MiotAuthError:
+                self.entry.async_start_reauth(self.hass)
+            except MiotError as err:
+                self.stats.error(f"poll: {err}")
+                _LOGGER.debug("Polling failed: %s", err)
+
+    # ---------------------------------------------------------------- writing
+    async def async_set_property(self, did: str, siid: int, piid: int, value: Any) -> None:
+        """Write one property; the state changes only when the cloud accepted the value."""
+        spec = self.specs[did]
+        prop = spec.property(siid, piid)
+        try:
+            coerced = prop.coerce(value)
+        except MiotInvalidValueError as err:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="invalid_value",
+                translation_placeholders={"property": prop.name, "error": str(err)},
+            ) from err
+        try:
+            await self.client.set_properties([(did, siid, piid, coerced)])
+        except MiotDeviceOfflineError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="device_offline",
+                translation_placeholders={"device": self.devices[did].name},
+            ) from err
+        except MiotError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="write_failed",
+                translation_placeholders={"property": prop.name, "error": str(err)},
+            ) from err
+        self.values[(did, siid, piid)] = coerced
+        self._notify([did])
+
+    async def async_set_properties(self, did: str, values: dict[tuple[int, int], Any]) -> None:
+        """Write several properties of one device in one request."""
+        if len(values) == 1:
+            (((siid, piid), value),) = values.items()
+            await self.async_set_property(did, siid, piid, value)
+            return
+        spec = self.specs[did]
+        items: list[tuple[str, int, int, Any]] = []
+        for (siid, piid), value in values.items():
+            prop = spec.property(siid, piid)
+            try:
+                items.append((did, siid, piid, prop.coerce(value)))
+            except MiotInvalidValueError as err:
+                raise ServiceValidationError(
+                    translation_domain=DOMAIN,
+                    translation_key="invalid_value",
+                    translation_placeholders={"property": prop.name, "error": str(err)},
+                ) from err
+        try:
+            results = await self.client.set_properties(items)
+        except MiotError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="write_failed",
+                translation_placeholders={"property": self.devices[did].name, "error": str(err)},
+            ) from err
+        for (_, siid, piid, value), result in zip(items, results, strict=True):
+            if result.ok:
+                self.values[(did, siid, piid)] = value
+        self._notify([did])
+
+    async def async_call_action(
+        self, did: str, siid: int, aiid: int, in_values: list[Any] | None = None
+    ) -> list[Any]:
+        """Run a spec action; errors come back translated."""
+        try:
+            return await self.client.call_action(did, siid, aiid, in_values or [])
+        except MiotDeviceOfflineError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="device_offline",
+                translation_placeholders={"device": self.devices[did].name},
+            ) from err
+        except MiotError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="action_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+
+    # ------------------------------------------------------------------- push
+    @callback
+    def _on_push_property(self, change: PropertyChange) -> None:
+        if change.did not in self.devices:
+            return
+        self.stats.pushed_properties += 1
+        key = (change.did, change.siid, change.piid)
+        if self.values.get(key, _MISSING) == change.value:
+            return
+        self.values[key] = change.value
+        self._notify([change.did])
+
+    @callback
+    def _on_push_event(self, event: EventOccurred) -> None:
+        device = self.devices.get(event.did)
+        if device is None:
+            return
+        self.stats.pushed_events += 1
+        data = MiotEventData(event.did, event.siid, event.eiid, dict(event.arguments))
+        for handler in list(self._event_listeners.get(event.did, ())):
+            handler(data)
+        spec = self.specs[event.did]
+        spec_event = spec.event(event.siid, event.eiid)
+        self.hass.bus.async_fire(
+            EVENT_MIOT,
+            {
+                "did": event.did,
+                "device_name": device.name,
+                "siid": event.siid,
+                "eiid": event.eiid,
+                "event": spec_event.name if spec_event else None,
+                "arguments": {
+                    (
+                        spec.property(event.siid, piid).name
+                        if spec.has_property(event.siid, piid)
+                        else str(piid)
+                    ): value
+                    for piid, value in event.arguments.items()
+                },
+            },
+        )
+
+    @callback
+    def _on_push_state(self, change: DeviceStateChange) -> None:
+        device = self.devices.get(change.did)
+        if device is None or device.online == change.online:
+            return
+        device.online = change.online
+        self._notify([change.did])
+        if change.online:
+            self.hass.async_create_task(self.async_refresh_devices([change.did]), eager_start=False)
+
+    @callback
+    def _on_push_connection(self, connected: bool) -> None:
+        was_connected = self.stats.push_connected
+        self.stats.push_connected = connected
+        if connected:
+            self.stats.push_down_since = None
+            if self._push_repair_unsub is not None:
+                self._push_repair_unsub()
+                self._push_repair_unsub = None
+            ir.async_delete_issue(self.hass, DOMAIN, "push_disconnected")
+            if not was_connected and not self._closed:
+                # A gap in push: read everything again.
+                self.hass.async_create_background_task(
+                    self._async_poll_all(), "miot_connect re-read after push gap"
+                )
+            return
+        if was_connected or self.stats.push_down_since is None:
+            self.stats.push_down_since = time.monotonic()
+            if self._push_repair_unsub is None and not self._closed:
+                self._push_repair_unsub = async_call_later(
+                    self.hass, PUSH_DOWN_REPAIR_AFTER, self._raise_push_issue
+                )
+
+    async def _async_poll_all(self) -> None:
+        try:
+            await self._async_read(self._readable_keys(self.devices))
+        except MiotError as err:
+            self.stats.error(f"re-read: {err}")
+
+    @callback
+    def _raise_push_issue(self, _now: datetime) -> None:
+        self._push_repair_unsub = None
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            "push_disconnected",
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="push_disconnected",
+        )
+
+    # -------------------------------------------------------- dynamic devices
+    async def _async_refresh_device_list(self, _now: datetime | None = None) -> None:
+        try:
+            await self.async_refresh_device_list()
+        except MiotError as err:
+            self.stats.error(f"device list: {err}")
+
+    async def async_refresh_device_list(self) -> None:
+        """Re-list the account: new devices appear, removed ones leave the registry."""
+        before = set(self.devices)
+        known_specs = dict(self.specs)
+        await self._async_load_devices()
+        added = [did for did in self.devices if did not in before]
+        removed = [did for did in before if did not in self.devices]
+        for did in removed:
+            self.specs.pop(did, None)
+        if added:
+            await self._async_read(self._readable_keys(added))
+            if self.push_enabled and self.push is not None:
+                await self.push.subscribe(added)
+            async_dispatcher_send(self.hass, signal_new_devices(self.entry.entry_id), added)
+        if removed:
+            registry = dr.async_get(self.hass)
+            for did in removed:
+                if entry := registry.async_get_device(identifiers={(DOMAIN, did)}):
+                    registry.async_update_device(
+                        entry.id, remove_config_entry_id=self.entry.entry_id
+                    )
+            if self.push_enabled and self.push is not None:
+                await self.push.unsubscribe(removed)
+        del known_specs
+        # Online flags may have changed too.
+        self._notify(self.devices)
+
+
+_MISSING = object()
