@@ -467,7 +467,7 @@ class MiotCoordinator:
         device.online = change.online
         self._notify([change.did])
         if change.online:
-            self.hass.async_create_task(self.async_refresh_devices([change.did]), eager_start=False)
+            self._reread([change.did])
 
     @callback
     def _on_push_connection(self, connected: bool) -> None:
@@ -479,11 +479,9 @@ class MiotCoordinator:
                 self._push_repair_unsub()
                 self._push_repair_unsub = None
             ir.async_delete_issue(self.hass, DOMAIN, "push_disconnected")
-            if not was_connected and not self._closed:
+            if not was_connected:
                 # A gap in push: read everything again.
-                self.hass.async_create_background_task(
-                    self._async_poll_all(), "miot_connect re-read after push gap"
-                )
+                self._reread(self.devices)
             return
         if was_connected or self.stats.push_down_since is None:
             self.stats.push_down_since = time.monotonic()
@@ -492,11 +490,20 @@ class MiotCoordinator:
                     self.hass, PUSH_DOWN_REPAIR_AFTER, self._raise_push_issue
                 )
 
-    async def _async_poll_all(self) -> None:
-        try:
-            await self._async_read(self._readable_keys(self.devices))
-        except MiotError as err:
-            self.stats.error(f"re-read: {err}")
+    @callback
+    def _reread(self, dids: Iterable[str]) -> None:
+        """Re-read devices in the background (cancelled when the entry unloads)."""
+        if self._closed:
+            return
+        keys = self._readable_keys(dids)
+
+        async def reread() -> None:
+            try:
+                await self._async_read(keys)
+            except MiotError as err:
+                self.stats.error(f"re-read: {err}")
+
+        self.entry.async_create_background_task(self.hass, reread(), "miot_connect re-read")
 
     @callback
     def _raise_push_issue(self, _now: datetime) -> None:

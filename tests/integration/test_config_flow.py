@@ -92,9 +92,7 @@ async def test_full_flow(
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "homes"
     homes = [str(home_id) for home_id in simulator.cloud.homes]
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_HOMES: homes}
-    )
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_HOMES: homes})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     entry = result["result"]
     assert entry.unique_id == simulator.uid
@@ -170,3 +168,132 @@ async def test_user_form_defaults(hass: HomeAssistant) -> None:
     assert [str(key) for key in schema] == [CONF_REGION, CONF_LANGUAGE]
     defaults = {str(key): key.default() for key in schema}
     assert defaults == {CONF_REGION: "us", CONF_LANGUAGE: "en"}
+
+
+async def test_no_homes(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    simulator_session: aiohttp.ClientSession,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """An account without homes in the region is a form error."""
+    simulator.cloud.homes.clear()
+    result = await _start(hass, simulator)
+    code, state = await _approve(simulator, simulator_session, result["url"])
+    await _callback(hass_client_no_auth, code, state)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    assert result["errors"] == {"base": "no_homes"}
+
+
+async def test_reauth(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    simulator: Simulator,
+    simulator_session: aiohttp.ClientSession,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Reauth signs the same account in again and stores the new token."""
+    hass.config_entries.async_update_entry(
+        config_entry, data={**config_entry.data, CONF_REDIRECT_URL: REDIRECT}
+    )
+    old = config_entry.data[CONF_TOKEN]["access_token"]
+    result = await config_entry.start_reauth_flow(hass)
+    assert result["step_id"] == "reauth_confirm"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.EXTERNAL_STEP
+    code, state = await _approve(simulator, simulator_session, result["url"])
+    await _callback(hass_client_no_auth, "bad-code", state)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    # A failed sign-in comes back to the confirmation with the error.
+    assert result["step_id"] == "reauth_confirm"
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    code, state = await _approve(simulator, simulator_session, result["url"])
+    await _callback(hass_client_no_auth, code, state)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert config_entry.data[CONF_TOKEN]["access_token"] != old
+    await hass.async_block_till_done()
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
+
+
+async def test_reauth_wrong_account(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    simulator_session: aiohttp.ClientSession,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Signing in with another account during reauth aborts and keeps the entry as it was."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id="someone-else",
+        data={
+            CONF_REGION: "cn",
+            CONF_LANGUAGE: "en",
+            "device_id": "ha.0123456789abcdef0123456789abcdef",
+            **simulator_endpoints(simulator),
+            CONF_REDIRECT_URL: REDIRECT,
+        },
+    )
+    entry.add_to_hass(hass)
+    result = await entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    code, state = await _approve(simulator, simulator_session, result["url"])
+    await _callback(hass_client_no_auth, code, state)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_account"
+    assert CONF_TOKEN not in entry.data
+
+
+async def test_reconfigure(
+    hass: HomeAssistant, config_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Reconfigure changes region and endpoints and keeps the sign-in."""
+    result = await config_entry.start_reconfigure_flow(hass)
+    assert result["type"] is FlowResultType.FORM
+    token = config_entry.data[CONF_TOKEN]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_REGION: "de", **simulator_endpoints(simulator), CONF_REDIRECT_URL: REDIRECT},
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert config_entry.data[CONF_REGION] == "de"
+    assert config_entry.data[CONF_TOKEN] == token
+    await hass.async_block_till_done()
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
+
+
+async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """The options form lists homes and devices; saving reloads the entry."""
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    homes = init_integration.runtime_data.coordinator.home_names()
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            CONF_HOMES: list(homes),
+            "poll_interval": 120,
+            "push": False,
+            "excluded_devices": ["100001"],
+            "sync_areas": False,
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert init_integration.state is ConfigEntryState.LOADED
+    coordinator = init_integration.runtime_data.coordinator
+    assert "100001" not in coordinator.devices
+    assert not coordinator.push_enabled
+    assert coordinator.poll_interval.total_seconds() == 120
+
+
+async def test_options_flow_when_not_loaded(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    """The options form still opens when the entry is not loaded (homes from the options)."""
+    hass.config_entries.async_update_entry(config_entry, options={CONF_HOMES: ["h1"]})
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
