@@ -135,9 +135,20 @@ class MiotCoordinator:
 
     # ------------------------------------------------------------------- setup
     async def async_setup(self) -> None:
-        """Discover devices, fetch specs, read every readable property, start push and polling."""
+        """Discover devices, fetch specs, start push, read every readable property, then poll."""
         try:
             await self._async_load_devices()
+            if self.push_enabled:
+                # Subscribe before the first read so no change falls between the two.
+                assert self.push is not None
+                self.push.set_callbacks(
+                    on_property=self._on_push_property,
+                    on_event=self._on_push_event,
+                    on_state=self._on_push_state,
+                    on_connection=self._on_push_connection,
+                )
+                await self.push.start()
+                await self.push.subscribe(list(self.devices))
             await self._async_read(self._readable_keys(self.devices))
         except MiotAuthError as err:
             raise ConfigEntryAuthFailed(
@@ -149,16 +160,6 @@ class MiotCoordinator:
                 translation_key="cloud_unreachable",
                 translation_placeholders={"error": str(err)},
             ) from err
-        if self.push_enabled:
-            assert self.push is not None
-            self.push.set_callbacks(
-                on_property=self._on_push_property,
-                on_event=self._on_push_event,
-                on_state=self._on_push_state,
-                on_connection=self._on_push_connection,
-            )
-            await self.push.start()
-            await self.push.subscribe(list(self.devices))
         self._unsubs.append(
             async_track_time_interval(
                 self.hass, self._async_poll, self.poll_interval, name="miot_connect poll"
@@ -474,13 +475,14 @@ class MiotCoordinator:
         was_connected = self.stats.push_connected
         self.stats.push_connected = connected
         if connected:
+            gap = self.stats.push_down_since is not None
             self.stats.push_down_since = None
             if self._push_repair_unsub is not None:
                 self._push_repair_unsub()
                 self._push_repair_unsub = None
             ir.async_delete_issue(self.hass, DOMAIN, "push_disconnected")
-            if not was_connected:
-                # A gap in push: read everything again.
+            if gap:
+                # Changes may have been missed while push was down: read everything again.
                 self._reread(self.devices)
             return
         if was_connected or self.stats.push_down_since is None:
