@@ -30,22 +30,22 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from homeassistant import loader  # noqa: E402
-from homeassistant.const import EVENT_STATE_CHANGED, STATE_UNAVAILABLE  # noqa: E402
-from homeassistant.core import Event, HomeAssistant  # noqa: E402
+from homeassistant import loader
+from homeassistant.const import EVENT_STATE_CHANGED, STATE_UNAVAILABLE
+from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import (
     aiohttp_client,
     entity_registry as er,
     frame,
 )
-from homeassistant.util import dt as dt_util  # noqa: E402
-from pytest_homeassistant_custom_component.common import (  # noqa: E402
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
     async_test_home_assistant,
 )
 
-from simulator import Simulator  # noqa: E402
+from simulator import Simulator
 
 DOMAIN = "miot_connect"
 

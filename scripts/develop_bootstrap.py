@@ -86,9 +86,7 @@ async def onboard(http: aiohttp.ClientSession, ha: str, user: str, password: str
     return access
 
 
-async def add_entry(
-    http: aiohttp.ClientSession, ha: str, access: str, sim: dict[str, Any]
-) -> None:
+async def add_entry(http: aiohttp.ClientSession, ha: str, access: str, sim: dict[str, Any]) -> None:
     """Run the MIoT Connect config flow against the simulator (OAuth approved through /_sim/)."""
     headers = {"Authorization": f"Bearer {access}"}
     entries = await _json(
