@@ -161,14 +161,28 @@ def _select_options(flow: dict[str, Any], name: str) -> list[dict[str, Any]]:
     raise SystemExit(f"no field {name} in {flow}")
 
 
+def parse_banner(text: str) -> dict[str, Any]:
+    """Endpoints from the lines `python -m simulator` prints when it is up."""
+    fields = dict(
+        line.split(": ", 1) for line in text.splitlines() if ": " in line and not line[0].isspace()
+    )
+    host, port = fields["broker"].rsplit(":", 1)
+    return {
+        "base_url": fields["base_url"],
+        "mqtt_host": host,
+        "mqtt_port": int(port),
+        "ca_file": fields["ca_file"],
+    }
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--ha", default="http://127.0.0.1:8123")
-    parser.add_argument("--sim", required=True, help="simulator info JSON file")
+    parser.add_argument("--sim-log", required=True, help="output of `python -m simulator`")
     parser.add_argument("--user", default="demo")
     parser.add_argument("--password", default="demo-password")
     args = parser.parse_args()
-    sim = json.loads(Path(args.sim).read_text(encoding="utf-8"))  # noqa: ASYNC240
+    sim = parse_banner(Path(args.sim_log).read_text(encoding="utf-8"))
     async with aiohttp.ClientSession() as http:
         for _ in range(240):
             try:

@@ -7,6 +7,8 @@ import time
 from typing import Any
 import uuid
 
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -27,8 +29,6 @@ from custom_components.miot_connect.const import (
     CONF_UID,
     DOMAIN,
 )
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant
 from simulator import Simulator
 
 

@@ -6,6 +6,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -20,9 +23,6 @@ from custom_components.miot_connect.const import (
     DOMAIN,
     OAUTH_CALLBACK_PATH,
 )
-from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
-from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
 from simulator import Fault, Simulator
 
 from .conftest import simulator_endpoints

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
@@ -14,8 +16,6 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.filters import props
 
 from custom_components.miot_connect.const import DOMAIN
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
 from simulator import Simulator
 
 VOLATILE = props("base_url", "ca_file", "mqtt_port", "mqtt_host")

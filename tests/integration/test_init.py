@@ -6,16 +6,16 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
-import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
-
-from custom_components.miot_connect.const import CONF_EXCLUDED_DEVICES, CONF_PUSH, DOMAIN
-from custom_components.miot_connect.coordinator import EVENT_MIOT, MiotCoordinator
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from custom_components.miot_connect.const import CONF_EXCLUDED_DEVICES, CONF_PUSH, DOMAIN
+from custom_components.miot_connect.coordinator import EVENT_MIOT, MiotCoordinator
 from simulator import Fault, Simulator
 
 LAMP = "100001"  # yeelink.light.color2 in the demo home
