@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator
 import time
 from typing import Any
@@ -96,6 +97,11 @@ async def init_integration(
     """The demo account set up; unloaded again after the test."""
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
+    coordinator = config_entry.runtime_data.coordinator
+    if coordinator.push_enabled:
+        # Setup does not wait for the broker; tests that push need the subscription in place.
+        await asyncio.wait_for(coordinator.push.wait_connected(), 10)
+        await asyncio.wait_for(coordinator.push.wait_subscribed(), 10)
     yield config_entry
     if config_entry.state is ConfigEntryState.LOADED:
         await hass.config_entries.async_unload(config_entry.entry_id)

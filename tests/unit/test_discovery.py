@@ -1,4 +1,4 @@
-"""Discovery over every shared spec document: no crash, each item claimed once, the right platform."""
+"""Discovery over every shared spec: no crash, each item claimed once, the right platform."""
 
 from __future__ import annotations
 
