@@ -1,0 +1,555 @@
+"""The aiohttp application: OAuth, HTTP API, spec service and the `/_sim/` control API."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+import contextlib
+from contextvars import ContextVar
+import html
+import json
+from typing import Any, Final
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from aiohttp import web
+
+from .cloud import AuthError, Cloud, Fault, NotFoundError
+from .spec import JsonDict, SpecError
+
+CLOUD_KEY: Final = web.AppKey("cloud", Cloud)
+STOPPING_KEY: Final = web.AppKey("stopping", asyncio.Event)
+RESTART_KEY: Final = web.AppKey[Callable[[], Awaitable[None]]]("restart_broker")
+TIMEOUT_KEY: Final = web.AppKey("fault_timeout", float)
+TOKENS_SYNCED_KEY: Final = web.AppKey[Callable[[], Awaitable[None]]]("tokens_synced")
+# Set by handlers that change tokens: the broker reload is then awaited, not waited for blocking.
+DEFER_BROKER_RELOAD: ContextVar[bool] = ContextVar("defer_broker_reload", default=False)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def ok(result: Any) -> web.Response:
+    """The cloud's success envelope."""
+    return web.json_response({"code": 0, "message": "ok", "result": result})
+
+
+def unauthorized() -> web.Response:
+    """HTTP 401, as the cloud answers an invalid or expired token."""
+    return web.json_response({"code": 401, "message": "unauthorized"}, status=401)
+
+
+def bad_request(message: str) -> web.Response:
+    """HTTP 400 with a JSON error."""
+    return web.json_response({"code": -1, "message": message}, status=400)
+
+
+def _cloud(request: web.Request) -> Cloud:
+    return request.app[CLOUD_KEY]
+
+
+def _bearer(request: web.Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer"):
+        return None
+    return header[len("Bearer") :].strip() or None
+
+
+async def _json_body(request: web.Request) -> JsonDict:
+    try:
+        body = await request.json()
+    except ValueError:
+        raise web.HTTPBadRequest(text="invalid JSON body") from None
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(text="JSON object expected")
+    return body
+
+
+@web.middleware
+async def fault_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Count requests and apply injected faults (not to `/_sim/`)."""
+    path = request.path
+    if path.startswith("/_sim/"):
+        return await handler(request)
+    cloud = _cloud(request)
+    cloud.http_counts[path] += 1
+    fault = cloud.take_fault(path)
+    if fault is None:
+        return await handler(request)
+    return await _apply_fault(request, handler, fault)
+
+
+async def _apply_fault(request: web.Request, handler: Handler, fault: Fault) -> web.StreamResponse:
+    if fault.latency:
+        await asyncio.sleep(fault.latency)
+    if fault.timeout:
+        stopping = request.app[STOPPING_KEY]
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), request.app[TIMEOUT_KEY])
+        return web.Response(status=504, text="gateway timeout")
+    if fault.status is not None:
+        return web.Response(status=fault.status, text=f"simulated error {fault.status}")
+    if fault.rate_limit:
+        body = {"code": 429, "message": "too many requests"}
+        return web.json_response(body, status=429, headers={"Retry-After": "1"})
+    if fault.malformed:
+        return web.Response(
+            text='{"code": 0, "message": "ok", "result": [', content_type="application/json"
+        )
+    return await handler(request)
+
+
+@web.middleware
+async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Check `Authorization: Bearer<token>` and `X-Client-AppId` on `/app/v2/` calls."""
+    path = request.path
+    if path.startswith("/app/v2/") and path != "/app/v2/ha/oauth/get_token":
+        cloud = _cloud(request)
+        if request.headers.get("X-Client-AppId") != cloud.client_id:
+            return unauthorized()
+        if not cloud.access_ok(_bearer(request)):
+            return unauthorized()
+    return await handler(request)
+
+
+# --------------------------------------------------------------------------- OAuth
+_PAGE = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>Xiaomi Account (simulated)</title></head>
+<body><h1>Authorize MIoT Connect</h1>
+<p>Allow the application {client_id} to access the homes and devices of {nick}?</p>
+<p><a id="authorize" href="{href}">Authorize</a></p></body></html>
+"""
+_REQUIRED = ("redirect_uri", "client_id", "response_type", "device_id", "state")
+
+
+def _with_query(url: str, params: dict[str, str]) -> str:
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True) + list(params.items())
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+async def authorize(request: web.Request) -> web.StreamResponse:
+    """The OAuth authorize page."""
+    cloud = _cloud(request)
+    query = request.query
+    missing = [name for name in _REQUIRED if not query.get(name)]
+    if missing:
+        return web.Response(status=400, text=f"missing parameters: {', '.join(missing)}")
+    if query["client_id"] != cloud.client_id or query["response_type"] != "code":
+        return web.Response(status=400, text="invalid client_id or response_type")
+    params = {"redirect_uri": query["redirect_uri"], "state": query["state"]}
+    if query.get("skip_confirm", "").lower() in ("1", "true"):
+        return _redirect_with_code(cloud, params)
+    href = html.escape("/oauth2/authorize/confirm?" + urlencode(params))
+    page = _PAGE.format(
+        client_id=html.escape(cloud.client_id), nick=html.escape(cloud.nickname), href=href
+    )
+    return web.Response(text=page, content_type="text/html")
+
+
+def _redirect_with_code(cloud: Cloud, params: dict[str, str]) -> web.StreamResponse:
+    code = cloud.create_code(params["redirect_uri"])
+    raise web.HTTPFound(
+        _with_query(params["redirect_uri"], {"code": code, "state": params["state"]})
+    )
+
+
+async def authorize_confirm(request: web.Request) -> web.StreamResponse:
+    """The target of the page's Authorize link: redirect with a code."""
+    query = request.query
+    if not query.get("redirect_uri") or "state" not in query:
+        return web.Response(status=400, text="missing parameters")
+    return _redirect_with_code(
+        _cloud(request), {"redirect_uri": query["redirect_uri"], "state": query["state"]}
+    )
+
+
+async def get_token(request: web.Request) -> web.Response:
+    """Code exchange and refresh."""
+    cloud = _cloud(request)
+    try:
+        data = json.loads(request.query.get("data", ""))
+    except ValueError:
+        return bad_request("invalid data")
+    if not isinstance(data, dict):
+        return bad_request("invalid data")
+    if str(data.get("client_id")) != cloud.client_id:
+        return unauthorized()
+    DEFER_BROKER_RELOAD.set(True)
+    try:
+        if "code" in data:
+            if not data.get("device_id"):
+                return bad_request("device_id required")
+            tokens = cloud.exchange_code(str(data["code"]), str(data.get("redirect_uri", "")))
+        elif "refresh_token" in data:
+            tokens = cloud.refresh(str(data["refresh_token"]))
+        else:
+            return bad_request("code or refresh_token required")
+    except AuthError:
+        return unauthorized()
+    await request.app[TOKENS_SYNCED_KEY]()
+    return ok(tokens)
+
+
+async def user_profile(request: web.Request) -> web.Response:
+    """`/user/profile`."""
+    cloud = _cloud(request)
+    if request.query.get("clientId") != cloud.client_id or not cloud.access_ok(
+        request.query.get("token")
+    ):
+        return unauthorized()
+    data = {
+        "miliaoNick": cloud.nickname,
+        "unionId": f"union-{cloud.uid}",
+        "miliaoIcon": "",
+        "miliaoIcon_orig": "",
+    }
+    return web.json_response({"code": 0, "result": "ok", "description": "success", "data": data})
+
+
+# --------------------------------------------------------------------------- HTTP API
+def _int(value: Any, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+async def gethome(request: web.Request) -> web.Response:
+    """`homeroom/gethome`: homes with the first page of dids."""
+    cloud = _cloud(request)
+    body = await _json_body(request)
+    chunk, has_more, next_index = cloud.page(0, cloud.home_page_size)
+    own: list[JsonDict] = []
+    shared: list[JsonDict] = []
+    for home in sorted(cloud.homes.values(), key=lambda h: h.id):
+        placed = [(room_id, did) for h, room_id, did in chunk if h is home]
+        if home.shared:
+            if body.get("fetch_share"):
+                shared.append(cloud.home_json(home, placed if body.get("fetch_share_dev") else []))
+        else:
+            own.append(cloud.home_json(home, placed))
+    return ok(
+        {
+            "homelist": own,
+            "share_home_list": shared,
+            "has_more": has_more,
+            "max_id": str(next_index),
+        }
+    )
+
+
+async def get_dev_room_page(request: web.Request) -> web.Response:
+    """`homeroom/get_dev_room_page`: further dids by home and room."""
+    cloud = _cloud(request)
+    body = await _json_body(request)
+    start = max(_int(body.get("start_id"), 0), 0)
+    limit = max(_int(body.get("limit"), 150), 1)
+    chunk, has_more, next_index = cloud.page(start, limit)
+    info: list[JsonDict] = []
+    order: list[str] = []
+    grouped: dict[str, list[tuple[str | None, str]]] = {}
+    for home, room_id, did in chunk:
+        if home.id not in grouped:
+            order.append(home.id)
+            grouped[home.id] = []
+        grouped[home.id].append((room_id, did))
+    for home_id in order:
+        entry = cloud.home_json(cloud.homes[home_id], grouped[home_id])
+        rooms = [room for room in entry["roomlist"] if room["dids"]]
+        info.append({"id": home_id, "roomlist": rooms, "dids": entry["dids"]})
+    return ok({"info": info, "has_more": has_more, "max_id": str(next_index)})
+
+
+async def device_list_page(request: web.Request) -> web.Response:
+    """`home/device_list_page`: device details for the dids asked for, paged."""
+    cloud = _cloud(request)
+    body = await _json_body(request)
+    dids = body.get("dids")
+    if isinstance(dids, list):
+        candidates = [str(did) for did in dids if str(did) in cloud.devices]
+    else:
+        candidates = list(cloud.devices)
+    start_did = body.get("start_did")
+    start = candidates.index(start_did) if start_did in candidates else 0
+    limit = max(_int(body.get("limit"), 200), 1)
+    chunk = candidates[start : start + limit]
+    rest = candidates[start + limit :]
+    result = {
+        "list": [cloud.device_json(cloud.devices[did]) for did in chunk],
+        "has_more": bool(rest),
+        "next_start_did": rest[0] if rest else "",
+    }
+    return ok(result)
+
+
+def _params_list(body: JsonDict) -> list[JsonDict]:
+    params = body.get("params")
+    if not isinstance(params, list) or not all(isinstance(item, dict) for item in params):
+        raise web.HTTPBadRequest(text="params list expected")
+    return params
+
+
+async def prop_get(request: web.Request) -> web.Response:
+    """`miotspec/prop/get`."""
+    body = await _json_body(request)
+    return ok(_cloud(request).get_properties(_params_list(body)))
+
+
+async def prop_set(request: web.Request) -> web.Response:
+    """`miotspec/prop/set`."""
+    body = await _json_body(request)
+    return ok(_cloud(request).set_properties(_params_list(body)))
+
+
+async def action(request: web.Request) -> web.Response:
+    """`miotspec/action`."""
+    body = await _json_body(request)
+    params = body.get("params")
+    if not isinstance(params, dict):
+        return bad_request("params object expected")
+    return ok(_cloud(request).do_action(params))
+
+
+# --------------------------------------------------------------------------- spec service
+async def spec_instance(request: web.Request) -> web.Response:
+    """`/miot-spec-v2/instance?type=<urn>`."""
+    instance = _cloud(request).specs.by_urn(request.query.get("type", ""))
+    if instance is None:
+        return web.json_response({"error_code": 404, "error_msg": "not found"}, status=404)
+    doc = {key: value for key, value in instance.doc.items() if not key.startswith("_")}
+    return web.json_response(doc)
+
+
+async def spec_instances(request: web.Request) -> web.Response:
+    """`/miot-spec-v2/instances?status=all`."""
+    return web.json_response({"instances": _cloud(request).specs.instances_list()})
+
+
+async def multi_language(request: web.Request) -> web.Response:
+    """`/instance/v2/multiLanguage?urn=<urn>` (plain text for an unknown urn)."""
+    instance = _cloud(request).specs.by_urn(request.query.get("urn", ""))
+    if instance is None:
+        return web.Response(text="no such urn")
+    return web.json_response({"data": instance.multi_language()})
+
+
+# --------------------------------------------------------------------------- control API
+def _device_or_404(cloud: Cloud, did: str) -> Any:
+    try:
+        return cloud.device(did)
+    except NotFoundError:
+        raise web.HTTPNotFound(text=f"unknown did {did}") from None
+
+
+async def sim_devices(request: web.Request) -> web.Response:
+    """List devices."""
+    items = [
+        {
+            "did": d.did,
+            "name": d.name,
+            "model": d.model,
+            "urn": d.urn,
+            "online": d.online,
+            "home_id": d.home_id,
+            "room_id": d.room_id,
+            "parent_id": d.parent_id,
+        }
+        for d in _cloud(request).iter_devices()
+    ]
+    return web.json_response(items)
+
+
+async def sim_device(request: web.Request) -> web.Response:
+    """One device with values and the action log."""
+    device = _device_or_404(_cloud(request), request.match_info["did"])
+    props = {f"{s}.{p}": value for (s, p), value in device.values.items()}
+    return web.json_response(
+        {"did": device.did, "online": device.online, "properties": props, "actions": device.actions}
+    )
+
+
+async def _any_body(request: web.Request) -> Any:
+    try:
+        return await request.json()
+    except ValueError:
+        raise web.HTTPBadRequest(text="invalid JSON body") from None
+
+
+async def sim_properties(request: web.Request) -> web.Response:
+    """Set values as the device would."""
+    cloud = _cloud(request)
+    did = request.match_info["did"]
+    _device_or_404(cloud, did)
+    body = await _any_body(request)
+    items = body if isinstance(body, list) else [body]
+    try:
+        for item in items:
+            cloud.set_property(did, int(item["siid"]), int(item["piid"]), item["value"])
+    except (KeyError, TypeError, ValueError, NotFoundError) as err:
+        # SpecError is a ValueError
+        return bad_request(f"invalid property: {err}")
+    return web.json_response({"ok": True})
+
+
+async def sim_event(request: web.Request) -> web.Response:
+    """Fire an event."""
+    cloud = _cloud(request)
+    did = request.match_info["did"]
+    _device_or_404(cloud, did)
+    body = await _json_body(request)
+    try:
+        cloud.fire_event(did, int(body["siid"]), int(body["eiid"]), list(body.get("arguments", [])))
+    except (KeyError, TypeError, ValueError, NotFoundError) as err:
+        return bad_request(f"invalid event: {err}")
+    return web.json_response({"ok": True})
+
+
+async def sim_online(request: web.Request) -> web.Response:
+    """Bring a device online/offline."""
+    cloud = _cloud(request)
+    did = request.match_info["did"]
+    _device_or_404(cloud, did)
+    body = await _json_body(request)
+    cloud.set_online(did, bool(body.get("online", True)))
+    return web.json_response({"ok": True})
+
+
+async def sim_add_device(request: web.Request) -> web.Response:
+    """Add a device."""
+    cloud = _cloud(request)
+    body = await _json_body(request)
+    try:
+        device = cloud.add_device(
+            str(body["did"]),
+            str(body.get("name") or body["did"]),
+            str(body.get("model", "")),
+            urn=body.get("urn"),
+            room_id=body.get("room") or body.get("room_id"),
+            home_id=body.get("home_id") or next(iter(cloud.homes), None),
+            online=bool(body.get("online", True)),
+            parent_id=body.get("parent_id"),
+            properties=body.get("properties"),
+        )
+    except (KeyError, ValueError, NotFoundError) as err:
+        return bad_request(f"cannot add device: {err}")
+    return web.json_response({"did": device.did, "urn": device.urn}, status=201)
+
+
+async def sim_remove_device(request: web.Request) -> web.Response:
+    """Remove a device."""
+    cloud = _cloud(request)
+    did = request.match_info["did"]
+    _device_or_404(cloud, did)
+    cloud.remove_device(did)
+    return web.json_response({"ok": True})
+
+
+async def sim_add_fault(request: web.Request) -> web.Response:
+    """Inject a fault."""
+    body = await _json_body(request)
+    try:
+        fault = Fault.from_json(body)
+    except (TypeError, ValueError) as err:
+        return bad_request(f"invalid fault: {err}")
+    _cloud(request).faults.append(fault)
+    return web.json_response({"ok": True, "faults": len(_cloud(request).faults)})
+
+
+async def sim_clear_faults(request: web.Request) -> web.Response:
+    """Clear faults."""
+    _cloud(request).faults.clear()
+    return web.json_response({"ok": True})
+
+
+async def sim_revoke(request: web.Request) -> web.Response:
+    """Revoke every token."""
+    DEFER_BROKER_RELOAD.set(True)
+    _cloud(request).revoke_tokens()
+    await request.app[TOKENS_SYNCED_KEY]()
+    return web.json_response({"ok": True})
+
+
+async def sim_expire(request: web.Request) -> web.Response:
+    """Expire every access token."""
+    DEFER_BROKER_RELOAD.set(True)
+    _cloud(request).expire_tokens()
+    await request.app[TOKENS_SYNCED_KEY]()
+    return web.json_response({"ok": True})
+
+
+async def sim_broker_restart(request: web.Request) -> web.Response:
+    """Restart mosquitto on the same port."""
+    await request.app[RESTART_KEY]()
+    return web.json_response({"ok": True})
+
+
+async def sim_counters(request: web.Request) -> web.Response:
+    """Counters."""
+    return web.json_response(_cloud(request).counters())
+
+
+async def sim_reset_counters(request: web.Request) -> web.Response:
+    """Zero the counters."""
+    _cloud(request).reset_counters()
+    return web.json_response({"ok": True})
+
+
+async def sim_oauth_code(request: web.Request) -> web.Response:
+    """Approve without the HTML page."""
+    redirect_uri = request.query.get("redirect_uri", "")
+    if not redirect_uri:
+        return bad_request("redirect_uri required")
+    return web.json_response(
+        {"code": _cloud(request).create_code(redirect_uri), "state": request.query.get("state", "")}
+    )
+
+
+def build_app(
+    cloud: Cloud,
+    stopping: asyncio.Event,
+    restart_broker: Callable[[], Awaitable[None]],
+    tokens_synced: Callable[[], Awaitable[None]],
+    fault_timeout: float = 60.0,
+) -> web.Application:
+    """Create the application."""
+    app = web.Application(middlewares=[fault_middleware, auth_middleware])
+    app[CLOUD_KEY] = cloud
+    app[STOPPING_KEY] = stopping
+    app[RESTART_KEY] = restart_broker
+    app[TOKENS_SYNCED_KEY] = tokens_synced
+    app[TIMEOUT_KEY] = fault_timeout
+    app.add_routes(
+        [
+            web.get("/oauth2/authorize", authorize),
+            web.get("/oauth2/authorize/confirm", authorize_confirm),
+            web.get("/app/v2/ha/oauth/get_token", get_token),
+            web.get("/user/profile", user_profile),
+            web.post("/app/v2/homeroom/gethome", gethome),
+            web.post("/app/v2/homeroom/get_dev_room_page", get_dev_room_page),
+            web.post("/app/v2/home/device_list_page", device_list_page),
+            web.post("/app/v2/miotspec/prop/get", prop_get),
+            web.post("/app/v2/miotspec/prop/set", prop_set),
+            web.post("/app/v2/miotspec/action", action),
+            web.get("/miot-spec-v2/instance", spec_instance),
+            web.get("/miot-spec-v2/instances", spec_instances),
+            web.get("/instance/v2/multiLanguage", multi_language),
+            web.get("/_sim/devices", sim_devices),
+            web.post("/_sim/devices", sim_add_device),
+            web.get("/_sim/devices/{did}", sim_device),
+            web.delete("/_sim/devices/{did}", sim_remove_device),
+            web.post("/_sim/devices/{did}/properties", sim_properties),
+            web.post("/_sim/devices/{did}/events", sim_event),
+            web.post("/_sim/devices/{did}/online", sim_online),
+            web.post("/_sim/faults", sim_add_fault),
+            web.delete("/_sim/faults", sim_clear_faults),
+            web.post("/_sim/tokens/revoke", sim_revoke),
+            web.post("/_sim/tokens/expire", sim_expire),
+            web.post("/_sim/broker/restart", sim_broker_restart),
+            web.get("/_sim/counters", sim_counters),
+            web.delete("/_sim/counters", sim_reset_counters),
+            web.get("/_sim/oauth/code", sim_oauth_code),
+        ]
+    )
+    return app
+
+
+__all__ = ["SpecError", "build_app"]

@@ -1,0 +1,221 @@
+"""Unit checks of the spec helpers, certificates, homes and CLI parsing."""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+import pytest
+
+from simulator import Simulator
+from simulator.broker import Broker, hash_password
+from simulator.certs import ensure_certificates
+from simulator.cli import build_simulator, parse_args
+from simulator.cloud import Cloud, Fault, NotFoundError
+from simulator.homes import generate_devices, home_file
+from simulator.spec import (
+    PROJECT_SPEC_DIR,
+    SpecError,
+    SpecStore,
+    default_value,
+    int_bounds,
+    urn_name,
+    validate_value,
+    zh_text,
+)
+
+SHARED_SPECS = Path("/work/shared/specs")
+
+
+def test_validate_and_default() -> None:
+    """Formats, ranges, steps and lists."""
+    assert validate_value({"format": "hex"}, "0a") == "0a"
+    with pytest.raises(SpecError):
+        validate_value({"format": "weird"}, 1)
+    with pytest.raises(SpecError):
+        validate_value({"format": "int8"}, 200)
+    assert validate_value({"format": "int32", "value-range": [0, 10]}, 10) == 10
+    assert validate_value({"format": "float", "value-range": [0, 1, 0]}, 0.33) == 0.33
+    assert default_value({"format": "hex"}) == ""
+    assert default_value({"format": "float"}) == 0.0
+    assert default_value({"format": "float", "value-range": [1, 5, 1]}) == 1.0
+    assert default_value({"format": "int8"}) == 0
+    assert default_value({"format": "weird"}) == 0
+    assert default_value({"format": "uint8", "value-list": [{"value": 3}]}) == 3
+    assert int_bounds({"format": "uint8"}) == (0, 255)
+    assert int_bounds({"format": "float"}) is None
+    assert urn_name("short") == "short"
+    assert zh_text("Fan-Level") == "风速"
+    assert zh_text("Something") == "Something"
+
+
+def test_every_shared_spec_builds_devices() -> None:
+    """Initial values of every available document are valid for their properties."""
+    dirs = [PROJECT_SPEC_DIR] + ([SHARED_SPECS] if SHARED_SPECS.is_dir() else [])
+    cloud = Cloud(SpecStore(dirs))
+    generate_devices(cloud, len(cloud.specs.models()))
+    for device in cloud.devices.values():
+        for key, value in device.values.items():
+            prop = device.spec.properties[key]
+            if prop.get("format") in ("bool", "string", "hex", "float") or int_bounds(prop):
+                assert validate_value(prop, value) == value
+        assert device.spec.multi_language()["en"]
+
+
+def test_spec_store_skips_non_instances(tmp_path: Path) -> None:
+    """Files that are not instance documents are ignored; first registration wins."""
+    (tmp_path / "a.json").write_text('{"no": "type"}')
+    (tmp_path / "b.json").write_text('{"type": "urn:x:device:y:1:m:v", "services": []}')
+    store = SpecStore([tmp_path])
+    assert store.models() == ["b"]
+    assert store.instances_list()[0]["version"] == 1
+    first = store.by_model("b")
+    store.add({"type": "urn:x:device:y:1:m:9", "services": []}, "b")
+    assert store.by_model("b") is first
+
+
+def test_certificates_reused_and_renewed(tmp_path: Path) -> None:
+    """Valid certificates are reused; broken or foreign ones are replaced."""
+    paths = ensure_certificates(tmp_path)
+    first = paths.cert_file.read_bytes()
+    assert ensure_certificates(tmp_path).cert_file.read_bytes() == first
+    cert = x509.load_pem_x509_certificate(first)
+    san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert "localhost" in san.get_values_for_type(x509.DNSName)
+    assert cert.not_valid_after_utc > datetime.datetime.now(datetime.UTC)
+    paths.key_file.write_text("broken")
+    assert ensure_certificates(tmp_path).cert_file.read_bytes() != first
+    other = ensure_certificates(tmp_path / "other")
+    paths.ca_file.write_bytes(other.ca_file.read_bytes())
+    renewed = ensure_certificates(tmp_path)
+    assert x509.load_pem_x509_certificate(renewed.cert_file.read_bytes()).issuer == (
+        x509.load_pem_x509_certificate(renewed.ca_file.read_bytes()).subject
+    )
+
+
+def test_expired_certificate_is_renewed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A certificate past its validity is replaced."""
+    paths = ensure_certificates(tmp_path)
+    first = paths.cert_file.read_bytes()
+    later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=5000)
+    monkeypatch.setattr("simulator.certs._now", lambda: later)
+    assert ensure_certificates(tmp_path).cert_file.read_bytes() != first
+
+
+def test_password_hash_format() -> None:
+    """mosquitto's `$7$` PBKDF2-SHA512 format."""
+    salt = b"0123456789ab"
+    text = hash_password("secret", salt)
+    _, kind, iterations, salt_b64, digest_b64 = text.split("$")
+    assert (kind, iterations) == ("7", "101")
+    assert base64.b64decode(salt_b64) == salt
+    expected = hashlib.pbkdf2_hmac("sha512", b"secret", salt, 101)
+    assert base64.b64decode(digest_b64) == expected
+
+
+async def test_broker_start_failure(
+    socket_enabled: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A broker that exits at once is reported; a reload without a process is a no-op."""
+    certs = ensure_certificates(tmp_path / "certs")
+    broker = Broker(tmp_path, certs, port=1)
+    broker.set_client_password(None)
+    await broker.wait_reloaded()
+    monkeypatch.setattr("simulator.broker.MOSQUITTO", "/bin/false")
+    with pytest.raises(RuntimeError, match="exited"):
+        await broker.start()
+    await broker.stop()
+    assert not broker.running
+
+
+async def test_broker_never_listens(
+    socket_enabled: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process that never listens is stopped (and killed if it ignores SIGTERM)."""
+    certs = ensure_certificates(tmp_path / "certs")
+    broker = Broker(tmp_path, certs)
+    script = tmp_path / "fake.sh"
+    script.write_text("#!/bin/sh\ntrap '' TERM\nwhile :; do sleep 0.1; done\n")
+    script.chmod(0o755)
+    monkeypatch.setattr("simulator.broker.MOSQUITTO", str(script))
+    ticks = iter([0.0, 0.0, 100.0, 100.0, 100.0])
+    monkeypatch.setattr("simulator.broker.time.monotonic", lambda: next(ticks, 100.0))
+    monkeypatch.setattr("simulator.broker.asyncio.sleep", _no_sleep)
+    with pytest.raises(RuntimeError, match="did not start"):
+        await broker.start()
+    assert broker.process is None
+
+
+async def _no_sleep(_: float) -> None:
+    return None
+
+
+def test_homes_and_cloud_errors(tmp_path: Path) -> None:
+    """Home file lookup, generation without specs, unknown lookups."""
+    assert home_file("demo").name == "demo.yaml"
+    assert home_file(tmp_path / "x.yaml") == tmp_path / "x.yaml"
+    assert home_file("other.yaml") == Path("other.yaml")
+    with pytest.raises(ValueError, match="no spec"):
+        generate_devices(Cloud(SpecStore()), 1)
+    cloud = Cloud(SpecStore([PROJECT_SPEC_DIR]))
+    with pytest.raises(NotFoundError):
+        cloud.device("x")
+    with pytest.raises(NotFoundError):
+        cloud.remove_device("x")
+    with pytest.raises(NotFoundError):
+        cloud.room_home("x")
+    generate_devices(cloud, 3)
+    did = next(iter(cloud.devices))
+    with pytest.raises(NotFoundError):
+        cloud.set_property(did, 99, 99, 1)
+    cloud.set_online(did, False)  # no publisher: nothing happens
+    assert Fault.from_json({}).path == "/"
+
+
+def test_cli_parse_and_build(tmp_path: Path) -> None:
+    """Arguments map onto the Simulator."""
+    args = parse_args(
+        ["--no-home", "--devices", "5", "--no-tls", "--no-broker", "--state-dir", str(tmp_path)]
+    )
+    sim = build_simulator(args)
+    assert sim.home is None
+    assert len(sim.cloud.devices) == 5
+    assert sim.base_url.startswith("http://")
+    assert not sim.use_broker
+    sim = build_simulator(parse_args(["--token-ttl", "60", "--spec-dir", str(PROJECT_SPEC_DIR)]))
+    assert sim.cloud.token_ttl == 60
+    assert sim.home == "demo"
+
+
+async def test_plain_simulator_without_broker(
+    socket_enabled: None, tmp_path: Path, simulator_cert_dir: Path
+) -> None:
+    """`tls=False, broker=False`: HTTP only; restart_broker is a no-op; errors before start."""
+    sim = Simulator(home=None, devices=2, state_dir=tmp_path, tls=False, broker=False)
+    with pytest.raises(RuntimeError):
+        _ = sim.ca_file
+    async with sim:
+        assert sim.base_url.startswith("http://127.0.0.1:")
+        await sim.restart_broker()
+        assert sim.ca_file.endswith("ca.pem")
+        assert sim.uid == "1234567890"
+        assert sim.mqtt_host == "127.0.0.1"
+
+
+async def test_start_failure_cleans_up(
+    socket_enabled: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failing start stops what was started."""
+    sim = Simulator(home=None, devices=1, state_dir=tmp_path, broker=False)
+
+    async def fail(*_: Any) -> None:
+        raise OSError("boom")
+
+    monkeypatch.setattr("aiohttp.web.TCPSite.start", fail)
+    with pytest.raises(OSError, match="boom"):
+        await sim.start()
+    assert sim._runner is None
