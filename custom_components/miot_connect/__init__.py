@@ -8,18 +8,37 @@ import logging
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
 from .api import async_build_clients
 from .const import CONF_TOKEN, DOMAIN
 from .coordinator import MiotCoordinator
+from .entity import device_info
 from .miot import OAuthToken
+from .services import async_setup_services
 
 _LOGGER = logging.getLogger(__name__)
 
-PLATFORMS: list[Platform] = []
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.CLIMATE,
+    Platform.COVER,
+    Platform.EVENT,
+    Platform.FAN,
+    Platform.HUMIDIFIER,
+    Platform.LIGHT,
+    Platform.LOCK,
+    Platform.MEDIA_PLAYER,
+    Platform.NUMBER,
+    Platform.SELECT,
+    Platform.SENSOR,
+    Platform.SWITCH,
+    Platform.VACUUM,
+    Platform.WATER_HEATER,
+]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -36,6 +55,7 @@ type MiotConfigEntry = ConfigEntry[MiotRuntimeData]
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register what does not depend on an entry."""
+    async_setup_services(hass)
     return True
 
 
@@ -63,8 +83,19 @@ async def async_setup_entry(hass: HomeAssistant, entry: MiotConfigEntry) -> bool
 
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _async_stop))
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    _async_register_devices(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
+
+
+def _async_register_devices(hass: HomeAssistant, entry: MiotConfigEntry) -> None:
+    """Create device entries parents first, so sub-devices can name their gateway."""
+    coordinator = entry.runtime_data.coordinator
+    registry = dr.async_get(hass)
+    for did in sorted(coordinator.devices, key=lambda d: coordinator.devices[d].is_sub_device):
+        registry.async_get_or_create(
+            config_entry_id=entry.entry_id, **device_info(coordinator, did)
+        )
 
 
 async def _async_options_updated(hass: HomeAssistant, entry: MiotConfigEntry) -> None:
