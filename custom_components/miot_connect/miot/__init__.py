@@ -1,0 +1,92 @@
+"""MIoT cloud connector: a typed asyncio library for the Xiaomi MIoT cloud.
+
+It imports nothing from Home Assistant; any asyncio program can use it with an
+aiohttp `ClientSession`.
+"""
+
+from __future__ import annotations
+
+from .auth import MiotAuth, OAuthToken, new_device_id, oauth_state
+from .client import MiotCloudClient, PropertyKey, PropertyWrite
+from .const import OAUTH2_CLIENT_ID, REGIONS, CloudEndpoints, async_ssl_context
+from .errors import (
+    MiotActionError,
+    MiotAuthError,
+    MiotCloudUnavailableError,
+    MiotCodeError,
+    MiotDeviceOfflineError,
+    MiotError,
+    MiotInvalidValueError,
+    MiotPropertyError,
+    MiotRateLimitedError,
+    MiotSpecError,
+    MiotTimeoutError,
+)
+from .models import (
+    Device,
+    DeviceStateChange,
+    EventOccurred,
+    Home,
+    PropertyChange,
+    PropertyResult,
+    Room,
+    UserProfile,
+)
+from .push import MiotPushClient, parse_message
+from .spec import (
+    DeviceSpec,
+    SpecAction,
+    SpecEvent,
+    SpecProperty,
+    SpecService as SpecServiceModel,
+    SpecValue,
+    ValueRange,
+    parse_spec,
+    urn_name,
+)
+from .spec_service import SpecService
+
+__all__ = [
+    "OAUTH2_CLIENT_ID",
+    "REGIONS",
+    "CloudEndpoints",
+    "Device",
+    "DeviceSpec",
+    "DeviceStateChange",
+    "EventOccurred",
+    "Home",
+    "MiotActionError",
+    "MiotAuth",
+    "MiotAuthError",
+    "MiotCloudClient",
+    "MiotCloudUnavailableError",
+    "MiotCodeError",
+    "MiotDeviceOfflineError",
+    "MiotError",
+    "MiotInvalidValueError",
+    "MiotPropertyError",
+    "MiotPushClient",
+    "MiotRateLimitedError",
+    "MiotSpecError",
+    "MiotTimeoutError",
+    "OAuthToken",
+    "PropertyChange",
+    "PropertyKey",
+    "PropertyResult",
+    "PropertyWrite",
+    "Room",
+    "SpecAction",
+    "SpecEvent",
+    "SpecProperty",
+    "SpecService",
+    "SpecServiceModel",
+    "SpecValue",
+    "UserProfile",
+    "ValueRange",
+    "async_ssl_context",
+    "new_device_id",
+    "oauth_state",
+    "parse_message",
+    "parse_spec",
+    "urn_name",
+]
