@@ -75,7 +75,7 @@ async def call(hass: HomeAssistant, domain: str, service: str, eid: str, **data:
     await hass.services.async_call(domain, service, {ATTR_ENTITY_ID: eid, **data}, blocking=True)
 
 
-def main_id(  # noqa: PLR0917
+def main_id(
     hass: HomeAssistant, domain: str, entry: MockConfigEntry, did: str, service: str, prop: str
 ) -> str:
     """Entity id of a service-level entity keyed by its primary property."""
