@@ -28,6 +28,7 @@ from .const import (
     CONF_HOMES,
     CONF_POLL_INTERVAL,
     CONF_PUSH,
+    CONF_SYNC_AREAS,
     DEFAULT_POLL_INTERVAL,
     DEVICE_LIST_REFRESH,
     DOMAIN,
@@ -127,6 +128,11 @@ class MiotCoordinator:
         return timedelta(
             seconds=float(self.entry.options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL))
         )
+
+    @property
+    def sync_areas(self) -> bool:
+        """Whether new devices get the area named after their Mi Home room."""
+        return bool(self.entry.options.get(CONF_SYNC_AREAS, True))
 
     @property
     def push_enabled(self) -> bool:
@@ -339,41 +345,27 @@ class MiotCoordinator:
                 _LOGGER.debug("Polling failed: %s", err)
 
     # ---------------------------------------------------------------- writing
+    def _cloud_error(self, err: MiotError, did: str, key: str, **placeholders: str) -> Exception:
+        """A translated Home Assistant error for a failed cloud request."""
+        if isinstance(err, MiotAuthError):
+            self.entry.async_start_reauth(self.hass)
+        if isinstance(err, MiotDeviceOfflineError):
+            key, placeholders = "device_offline", {"device": self.devices[did].name}
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key=key,
+            translation_placeholders={**placeholders, "error": str(err)},
+        )
+
     async def async_set_property(self, did: str, siid: int, piid: int, value: Any) -> None:
         """Write one property; the state changes only when the cloud accepted the value."""
-        spec = self.specs[did]
-        prop = spec.property(siid, piid)
-        try:
-            coerced = prop.coerce(value)
-        except MiotInvalidValueError as err:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="invalid_value",
-                translation_placeholders={"property": prop.name, "error": str(err)},
-            ) from err
-        try:
-            await self.client.set_properties([(did, siid, piid, coerced)])
-        except MiotDeviceOfflineError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="device_offline",
-                translation_placeholders={"device": self.devices[did].name},
-            ) from err
-        except MiotError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="write_failed",
-                translation_placeholders={"property": prop.name, "error": str(err)},
-            ) from err
-        self.values[(did, siid, piid)] = coerced
-        self._notify([did])
+        await self.async_set_properties(did, {(siid, piid): value})
 
     async def async_set_properties(self, did: str, values: dict[tuple[int, int], Any]) -> None:
-        """Write several properties of one device in one request."""
-        if len(values) == 1:
-            (((siid, piid), value),) = values.items()
-            await self.async_set_property(did, siid, piid, value)
-            return
+        """Write properties of one device in one request, validated against the spec first.
+
+        Only accepted values change the state; any refused one raises an error naming it.
+        """
         spec = self.specs[did]
         items: list[tuple[str, int, int, Any]] = []
         for (siid, piid), value in values.items():
@@ -386,18 +378,29 @@ class MiotCoordinator:
                     translation_key="invalid_value",
                     translation_placeholders={"property": prop.name, "error": str(err)},
                 ) from err
+        names = ", ".join(spec.property(siid, piid).name for siid, piid in values)
         try:
             results = await self.client.set_properties(items)
         except MiotError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="write_failed",
-                translation_placeholders={"property": self.devices[did].name, "error": str(err)},
-            ) from err
+            raise self._cloud_error(err, did, "write_failed", property=names) from err
+        refused = [
+            spec.property(siid, piid).name
+            for (_, siid, piid, _), result in zip(items, results, strict=True)
+            if not result.ok
+        ]
         for (_, siid, piid, value), result in zip(items, results, strict=True):
             if result.ok:
                 self.values[(did, siid, piid)] = value
         self._notify([did])
+        if refused:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="write_failed",
+                translation_placeholders={
+                    "property": ", ".join(refused),
+                    "error": "refused by the device",
+                },
+            )
 
     async def async_call_action(
         self, did: str, siid: int, aiid: int, in_values: list[Any] | None = None
@@ -405,18 +408,8 @@ class MiotCoordinator:
         """Run a spec action; errors come back translated."""
         try:
             return await self.client.call_action(did, siid, aiid, in_values or [])
-        except MiotDeviceOfflineError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="device_offline",
-                translation_placeholders={"device": self.devices[did].name},
-            ) from err
         except MiotError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="action_failed",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            raise self._cloud_error(err, did, "action_failed") from err
 
     # ------------------------------------------------------------------- push
     @callback

@@ -71,7 +71,11 @@ def device_info(coordinator: MiotCoordinator, did: str) -> DeviceInfo:
     )
     if device.fw_version:
         info["sw_version"] = device.fw_version
-    if device.room_id and (room := coordinator.room_names.get(device.room_id)):
+    if (
+        coordinator.sync_areas
+        and device.room_id
+        and (room := coordinator.room_names.get(device.room_id))
+    ):
         info["suggested_area"] = room
     if device.parent_id and device.parent_id in coordinator.devices:
         info["via_device"] = (DOMAIN, device.parent_id)

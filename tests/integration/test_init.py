@@ -9,12 +9,21 @@ from typing import Any
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import (
+    area_registry as ar,
+    device_registry as dr,
+    issue_registry as ir,
+)
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.miot_connect.const import CONF_EXCLUDED_DEVICES, CONF_PUSH, DOMAIN
+from custom_components.miot_connect.const import (
+    CONF_EXCLUDED_DEVICES,
+    CONF_PUSH,
+    CONF_SYNC_AREAS,
+    DOMAIN,
+)
 from custom_components.miot_connect.coordinator import EVENT_MIOT, MiotCoordinator
 from simulator import Fault, Simulator
 
@@ -194,6 +203,16 @@ async def test_writes_and_actions(
     with pytest.raises(HomeAssistantError):
         await coordinator.async_set_property(LAMP, siid, piid, True)
 
+    # The device refuses one of two values: the accepted one is applied, the error names the other.
+    doc = simulator.cloud.device(LAMP).spec.properties[(brightness.siid, brightness.iid)]
+    doc["access"] = ["read", "notify"]
+    with pytest.raises(HomeAssistantError, match="brightness"):
+        await coordinator.async_set_properties(
+            LAMP, {(siid, piid): True, (brightness.siid, brightness.iid): 7}
+        )
+    assert coordinator.value(LAMP, siid, piid) is True
+    assert coordinator.value(LAMP, brightness.siid, brightness.iid) == 42
+
     toggle = coordinator.specs[LAMP].find_action("light", "toggle")
     if toggle is not None:
         assert await coordinator.async_call_action(LAMP, toggle.siid, toggle.iid) == []
@@ -202,6 +221,14 @@ async def test_writes_and_actions(
     simulator.cloud.set_online(LAMP, False)
     with pytest.raises(HomeAssistantError, match="offline"):
         await coordinator.async_call_action(LAMP, 2, 1)
+
+    # A revoked sign-in fails the write and asks the user to sign in again.
+    simulator.cloud.revoke_tokens()
+    with pytest.raises(HomeAssistantError):
+        await coordinator.async_set_property(LAMP, siid, piid, False)
+    await hass.async_block_till_done()
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
 
 
 async def test_dynamic_devices(
@@ -280,3 +307,26 @@ async def test_options_reload_and_exclusion(
     coordinator = _coordinator(init_integration)
     assert LAMP not in coordinator.devices
     assert LAMP in coordinator.device_names(include_excluded=True)
+
+
+async def test_rooms_become_areas(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """Devices land in areas named after their Mi Home rooms; sub-devices hang off the gateway."""
+    registry = dr.async_get(hass)
+    lamp = registry.async_get_device(identifiers={(DOMAIN, LAMP)})
+    assert lamp is not None
+    area = ar.async_get(hass).async_get_area(lamp.area_id or "")
+    assert area is not None
+    assert area.name == "Living Room"
+    motion = registry.async_get_device(identifiers={(DOMAIN, "100008.s1")})
+    gateway = registry.async_get_device(identifiers={(DOMAIN, "100008")})
+    assert motion is not None
+    assert gateway is not None
+    assert motion.via_device_id == gateway.id
+
+
+@pytest.mark.parametrize("entry_options", [{CONF_SYNC_AREAS: False}])
+async def test_area_sync_off(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """With area sync off, devices get no area."""
+    lamp = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, LAMP)})
+    assert lamp is not None
+    assert lamp.area_id is None
