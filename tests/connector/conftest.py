@@ -21,7 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 LIB_PARENT = ROOT / "custom_components" / "miot_connect"
 # The 181 real spec documents (copied from the shared set, with their SOURCES.md).
-SPECS_DIR = Path(__file__).resolve().parent / "specs"
+SPECS_DIR = Path(__file__).resolve().parents[1] / "data" / "shared_specs"
 LIB_DIR = LIB_PARENT / "miot"
 if str(ROOT) not in sys.path:  # pragma: no cover - pytest usually did it
     sys.path.insert(0, str(ROOT))

@@ -13,9 +13,8 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.miot_connect.discovery import MiotEntityInfo, discover_entities
 from custom_components.miot_connect.miot.spec import DeviceSpec, parse_spec, urn_name
 
-SHARED = Path("/work/shared/specs")
-LOCAL = Path(__file__).parent.parent / "data" / "specs"
-SPEC_DIR = SHARED if any(SHARED.glob("*.json")) else LOCAL
+# The project's copy of the 181 real documents of ../shared/specs (see its SOURCES.md).
+SPEC_DIR = Path(__file__).parent.parent / "data" / "shared_specs"
 SPEC_FILES = sorted(SPEC_DIR.glob("*.json"))
 
 # Device type (from the device urn) → the platform of the device's main entity.
