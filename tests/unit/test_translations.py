@@ -77,3 +77,14 @@ def test_manifest_and_hacs() -> None:
     assert manifest["iot_class"] == "cloud_push"
     hacs = json.loads((COMPONENT.parents[1] / "hacs.json").read_text(encoding="utf-8"))
     assert hacs["homeassistant"] == "2025.4.0"
+
+
+def test_icons_cover_translated_entities_and_services() -> None:
+    """icons.json has an icon for every translated entity and every service."""
+    strings = _load("strings.json")
+    icons = _load("icons.json")
+    for platform, keys in strings.get("entity", {}).items():
+        for key in keys:
+            assert "default" in icons["entity"][platform][key], f"{platform}.{key}"
+    for service in strings["services"]:
+        assert icons["services"][service]["service"].startswith("mdi:"), service
