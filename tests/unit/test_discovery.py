@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections import Counter
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-from syrupy.assertion import SnapshotAssertion
 
 from custom_components.miot_connect.discovery import MiotEntityInfo, discover_entities
 from custom_components.miot_connect.miot.spec import DeviceSpec, parse_spec, urn_name
@@ -71,8 +69,11 @@ def test_specs_found() -> None:
 
 
 @pytest.mark.parametrize("path", SPEC_FILES, ids=[p.stem for p in SPEC_FILES])
-def test_discovery(path: Path, snapshot: SnapshotAssertion) -> None:
-    """No crash, each item once, unique ids unique, the expected platform, stable entity set."""
+def test_discovery(path: Path) -> None:
+    """No crash, each item once, unique ids unique, the expected platform.
+
+    The entity set itself is snapshot-tested end to end in tests/integration/test_all_specs.py.
+    """
     spec = load(path)
     infos = discover_entities(spec, path.stem)
     items = claimed_items(infos)
@@ -90,5 +91,4 @@ def test_discovery(path: Path, snapshot: SnapshotAssertion) -> None:
     for info in infos:
         if not info.main:
             assert info.name("en") or info.translation_key
-    described: list[dict[str, Any]] = [info.describe() for info in infos]
-    assert described == snapshot
+    assert all(info.describe()["platform"] for info in infos)
