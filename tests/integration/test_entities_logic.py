@@ -101,6 +101,7 @@ class FakeCoordinator:
     def __init__(self, hass: HomeAssistant, spec: DeviceSpec, model: str = "test.dev.v1") -> None:
         self.hass = hass
         self.specs = {DID: spec}
+        self.sync_areas = True
         self.devices = {
             DID: Device(
                 did=DID,
