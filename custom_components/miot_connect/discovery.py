@@ -180,6 +180,14 @@ class MiotSchema:
     check: Callable[[DeviceSpec, SpecService, SpecProperty | None], bool] | None = None
 
 
+def _without_service_word(label: str) -> str:
+    """Drop the spec's "… Service" suffix from a service label used in a name."""
+    suffix = " service"
+    if label.lower().endswith(suffix) and len(label) > len(suffix):
+        return label[: -len(suffix)].rstrip()
+    return label
+
+
 @dataclass(slots=True)
 class MiotEntityInfo:
     """One discovered entity: the schema and the spec items it consumes."""
@@ -237,7 +245,7 @@ class MiotEntityInfo:
         """Entity name in `lang` (None: the device name, or the translation key gives it)."""
         if self.main or self.translation_key:
             return None
-        service_label = self.service.label(lang)
+        service_label = _without_service_word(self.service.label(lang))
         if self.event is not None:
             item_label = self.event.label(lang)
         elif self.action is not None:
