@@ -26,6 +26,7 @@ from homeassistant.helpers.event import async_call_later, async_track_time_inter
 from .const import (
     CONF_EXCLUDED_DEVICES,
     CONF_HOMES,
+    CONF_LANGUAGE,
     CONF_POLL_INTERVAL,
     CONF_PUSH,
     CONF_SYNC_AREAS,
@@ -128,6 +129,11 @@ class MiotCoordinator:
         return timedelta(
             seconds=float(self.entry.options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL))
         )
+
+    @property
+    def language(self) -> str:
+        """Language of names taken from the spec: the entry's choice, else Home Assistant's."""
+        return str(self.entry.data.get(CONF_LANGUAGE) or self.hass.config.language)
 
     @property
     def sync_areas(self) -> bool:

@@ -110,7 +110,7 @@ class MiotEntity(Entity):
         self.info = info
         self._attr_unique_id = info.unique_id(did)
         self._attr_device_info = device_info(coordinator, did)
-        lang = coordinator.hass.config.language
+        lang = coordinator.language
         self.lang = lang
         if info.translation_key is not None:
             self._attr_translation_key = info.translation_key

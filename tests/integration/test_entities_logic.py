@@ -102,6 +102,7 @@ class FakeCoordinator:
         self.hass = hass
         self.specs = {DID: spec}
         self.sync_areas = True
+        self.language = hass.config.language
         self.devices = {
             DID: Device(
                 did=DID,

@@ -12,6 +12,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import (
     area_registry as ar,
     device_registry as dr,
+    entity_registry as er,
     issue_registry as ir,
 )
 from homeassistant.util import dt as dt_util
@@ -26,6 +27,8 @@ from custom_components.miot_connect.const import (
 )
 from custom_components.miot_connect.coordinator import EVENT_MIOT, MiotCoordinator
 from simulator import Fault, Simulator
+
+from .conftest import entry_data
 
 LAMP = "100001"  # yeelink.light.color2 in the demo home
 
@@ -330,3 +333,28 @@ async def test_area_sync_off(hass: HomeAssistant, init_integration: MockConfigEn
     lamp = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, LAMP)})
     assert lamp is not None
     assert lamp.area_id is None
+
+
+async def test_names_in_the_chosen_language(hass: HomeAssistant, simulator: Simulator) -> None:
+    """The entry's language picks the spec's translated names (zh-Hans here, HA itself in en)."""
+    entry = MockConfigEntry(
+        domain=DOMAIN, unique_id=simulator.uid, data=entry_data(simulator, language="zh-Hans")
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    specs = entry.runtime_data.coordinator.specs
+    translated = 0
+    for entity in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id):
+        did, _, rest = entity.unique_id.partition("_")
+        parts = rest.split("_")
+        if entity.original_name is None or len(parts) != 2:
+            continue
+        prop = specs[did].property(int(parts[0]), int(parts[1]))
+        chinese, english = prop.label("zh-Hans"), prop.label("en")
+        if chinese != english and english:
+            # Named from the property or (for some schemas) its service, never in English.
+            assert not entity.original_name.endswith(english), entity.unique_id
+            translated += entity.original_name.endswith(chinese)
+    assert translated > 0
+    assert await hass.config_entries.async_unload(entry.entry_id)
