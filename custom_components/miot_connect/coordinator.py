@@ -49,6 +49,7 @@ from .miot import (
     MiotPushClient,
     MiotSpecError,
     PropertyChange,
+    PropertyResult,
     SpecService,
 )
 
@@ -319,7 +320,11 @@ class MiotCoordinator:
         """Batched read; unchanged values do not wake entities."""
         if not keys:
             return
-        results = await self.client.get_properties(keys)
+        self.async_apply_results(await self.client.get_properties(keys))
+
+    @callback
+    def async_apply_results(self, results: Iterable[PropertyResult]) -> None:
+        """Take fresh values read from the cloud; unchanged values do not wake entities."""
         changed: set[str] = set()
         for result in results:
             if not result.ok:

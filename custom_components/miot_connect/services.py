@@ -551,6 +551,8 @@ async def _async_get_properties(call: ServiceCall) -> ServiceResponse:
             raise _cloud_failure(target, results) from results
         if isinstance(results, BaseException):  # pragma: no cover - programming errors
             raise results
+        # Fresh values also update the entities.
+        target.coordinator.async_apply_results(results)
         values: dict[str, Any] = {}
         errors: dict[str, str] = {}
         for prop, result in zip(props, results, strict=True):

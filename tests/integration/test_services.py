@@ -396,6 +396,8 @@ async def test_get_properties(
             "properties": {"light.brightness": 33, "light.on": True},
         }
     }
+    # The fresh value also reached the coordinator, and so the entities.
+    assert init_integration.runtime_data.coordinator.value(LAMP, 2, 2) == 33
     result = await call(
         hass,
         "get_properties",
