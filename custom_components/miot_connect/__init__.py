@@ -18,6 +18,7 @@ from .coordinator import MiotCoordinator
 from .entity import device_info
 from .miot import OAuthToken
 from .services import async_setup_services
+from .speaker import async_setup_speaker_services
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ PLATFORMS: list[Platform] = [
     Platform.LIGHT,
     Platform.LOCK,
     Platform.MEDIA_PLAYER,
+    Platform.NOTIFY,
     Platform.NUMBER,
     Platform.SELECT,
     Platform.SENSOR,
@@ -56,6 +58,7 @@ type MiotConfigEntry = ConfigEntry[MiotRuntimeData]
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register what does not depend on an entry."""
     async_setup_services(hass)
+    async_setup_speaker_services(hass)
     return True
 
 
