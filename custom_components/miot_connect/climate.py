@@ -163,14 +163,12 @@ class MiotClimate(MiotEntity, ClimateEntity):
     @property
     def current_temperature(self) -> float | None:
         """Measured temperature."""
-        value = self.value_of(self._current)
-        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        return self.number_of(self._current)
 
     @property
     def target_temperature(self) -> float | None:
         """Target temperature."""
-        value = self.value_of(self._target)
-        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        return self.number_of(self._target)
 
     @property
     def hvac_mode(self) -> HVACMode | None:

@@ -142,6 +142,13 @@ class MiotEntity(Entity):
         """Current value of the property of a role."""
         return self.value_of(self.info.prop(role))
 
+    def number_of(self, prop: SpecProperty | None) -> float | None:
+        """Current value of a numeric property (None when unknown or not a number)."""
+        value = self.value_of(prop)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return value
+        return None
+
     async def async_write(self, prop: SpecProperty, value: Any) -> None:
         """Write one property through the coordinator."""
         await self.coordinator.async_set_property(self.did, prop.siid, prop.iid, value)

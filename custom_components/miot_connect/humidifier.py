@@ -85,14 +85,12 @@ class MiotHumidifier(MiotEntity, HumidifierEntity):
     @property
     def target_humidity(self) -> float | None:
         """Target humidity."""
-        value = self.value_of(self._target)
-        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        return self.number_of(self._target)
 
     @property
     def current_humidity(self) -> float | None:
         """Measured humidity."""
-        value = self.value_of(self._current)
-        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        return self.number_of(self._current)
 
     @property
     def mode(self) -> str | None:

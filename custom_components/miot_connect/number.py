@@ -50,8 +50,7 @@ class MiotNumber(MiotEntity, NumberEntity):
     @property
     def native_value(self) -> float | None:
         """Current value."""
-        value = self.value_of(self._prop)
-        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        return self.number_of(self._prop)
 
     async def async_set_native_value(self, value: float) -> None:
         """Write the value (integers for integer formats)."""

@@ -70,14 +70,12 @@ class MiotWaterHeater(MiotEntity, WaterHeaterEntity):
     @property
     def current_temperature(self) -> float | None:
         """Water temperature."""
-        value = self.value_of(self._current)
-        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        return self.number_of(self._current)
 
     @property
     def target_temperature(self) -> float | None:
         """Target temperature."""
-        value = self.value_of(self._target)
-        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        return self.number_of(self._target)
 
     @property
     def current_operation(self) -> str | None:
