@@ -686,7 +686,14 @@ async def test_service_descriptions_and_icons(
     """services.yaml, the translated names and the icons are found by Home Assistant."""
     descriptions = await async_get_all_descriptions(hass)
     ours = descriptions[DOMAIN]
-    assert set(ours) == {"set_property", "get_properties", "call_action", "refresh"}
+    assert set(ours) == {
+        "set_property",
+        "get_properties",
+        "call_action",
+        "refresh",
+        "play_text",
+        "execute_text",
+    }
     assert ours["set_property"]["name"] == "Set property"
     assert set(ours["set_property"]["fields"]) == {"property", "siid", "piid", "value"}
     assert ours["get_properties"]["response"] == {"optional": False}
