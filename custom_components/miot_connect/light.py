@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.light import (
@@ -165,7 +164,7 @@ class MiotLight(MiotEntity, LightEntity):
         if ATTR_BRIGHTNESS in kwargs and self._brightness is not None:
             low, high = _range(self._brightness, (1, 100))
             level = brightness_to_value((max(low, 1), high), kwargs[ATTR_BRIGHTNESS])
-            values.put(self._brightness, int(min(max(math.ceil(level), low), high)))
+            values.put(self._brightness, int(min(max(round(level), low), high)))
         if ATTR_COLOR_TEMP_KELVIN in kwargs and self._ct is not None:
             values.put(self._ct, self._ct_value(int(kwargs[ATTR_COLOR_TEMP_KELVIN])))
             self._color_mode = ColorMode.COLOR_TEMP
