@@ -61,6 +61,13 @@ _STATUS_EFFECTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("sweep", "clean", "mop", "start"), ("sweep", "clean", "busy", "work", "mop")),
 )
 
+# Player actions -> words looked for in a `playing-state` value-list description.
+_PLAYING_EFFECTS: dict[str, tuple[str, ...]] = {
+    "play": ("playing", "play"),
+    "pause": ("pause",),
+    "stop": ("stop", "idle"),
+}
+
 
 class AuthError(Exception):
     """Invalid, expired or revoked credentials."""
@@ -557,21 +564,29 @@ class Cloud:
             new = {"toggle": not device.values[on_key], "turn-on": True, "turn-off": False}[name]
             self._store(device, *on_key, new)
             return
+        if name in _PLAYING_EFFECTS and self._apply_status(
+            device, siid, _PLAYING_EFFECTS[name], prop_name="playing-state"
+        ):
+            return
         for action_words, status_words in _STATUS_EFFECTS:
             if any(word in name for word in action_words):
                 self._apply_status(device, siid, status_words)
                 return
 
-    def _apply_status(self, device: Device, siid: int, words: tuple[str, ...]) -> None:
+    def _apply_status(
+        self, device: Device, siid: int, words: tuple[str, ...], prop_name: str = "status"
+    ) -> bool:
+        """Set the first `prop_name` value whose description has one of the words."""
         siids = [siid, *sorted(s for s in device.spec.services if s != siid)]
         for candidate in siids:
-            key = self._find_prop(device, [candidate], "status", None)
+            key = self._find_prop(device, [candidate], prop_name, None)
             if key is None:
                 continue
             for item in device.spec.properties[key].get("value-list") or []:
                 if any(word in str(item.get("description", "")).lower() for word in words):
                     self._store(device, *key, item.get("value"))
-                    return
+                    return True
+        return False
 
     @staticmethod
     def _find_prop(
