@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 import logging
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
@@ -19,6 +20,7 @@ from .entity import device_info
 from .miot import OAuthToken
 from .services import async_setup_services
 from .speaker import async_setup_speaker_services
+from .voice import async_setup_voice, async_suggest_area_aliases
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -50,6 +52,9 @@ class MiotRuntimeData:
     """What a loaded entry holds."""
 
     coordinator: MiotCoordinator
+    # The options the entry was set up with: only a change of these reloads it (the data
+    # changes too, when a refreshed token is saved, and that must not reload).
+    options: dict[str, Any]
 
 
 type MiotConfigEntry = ConfigEntry[MiotRuntimeData]
@@ -59,6 +64,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register what does not depend on an entry."""
     async_setup_services(hass)
     async_setup_speaker_services(hass)
+    async_setup_voice(hass)
     return True
 
 
@@ -79,7 +85,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: MiotConfigEntry) -> bool
     except Exception:
         await coordinator.async_shutdown()
         raise
-    entry.runtime_data = MiotRuntimeData(coordinator)
+    entry.runtime_data = MiotRuntimeData(coordinator, dict(entry.options))
 
     async def _async_stop(_event: Event) -> None:
         await coordinator.async_shutdown()
@@ -87,6 +93,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: MiotConfigEntry) -> bool
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _async_stop))
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     _async_register_devices(hass, entry)
+    async_suggest_area_aliases(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
@@ -102,7 +109,8 @@ def _async_register_devices(hass: HomeAssistant, entry: MiotConfigEntry) -> None
 
 
 async def _async_options_updated(hass: HomeAssistant, entry: MiotConfigEntry) -> None:
-    await hass.config_entries.async_reload(entry.entry_id)
+    if dict(entry.options) != entry.runtime_data.options:
+        await hass.config_entries.async_reload(entry.entry_id)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: MiotConfigEntry) -> bool:

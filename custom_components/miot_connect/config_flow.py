@@ -37,6 +37,8 @@ from .const import (
     CONF_SYNC_AREAS,
     CONF_TOKEN,
     CONF_UID,
+    CONF_VOICE_ALIASES,
+    CONF_VOICE_SPEAKER,
     COUNTRY_REGIONS,
     DEFAULT_LANGUAGE,
     DEFAULT_POLL_INTERVAL,
@@ -305,9 +307,11 @@ class MiotConnectOptionsFlow(OptionsFlow):
         runtime = getattr(entry, "runtime_data", None)
         homes: dict[str, str] = {}
         devices: dict[str, str] = {}
+        speakers: dict[str, str] = {}
         if runtime is not None:
             homes = runtime.coordinator.home_names()
             devices = runtime.coordinator.device_names(include_excluded=True)
+            speakers = runtime.coordinator.speaker_names()
         for home_id in entry.options.get(CONF_HOMES, []):
             homes.setdefault(home_id, home_id)
         options = entry.options
@@ -341,6 +345,26 @@ class MiotConnectOptionsFlow(OptionsFlow):
                     )
                 ),
                 vol.Required(CONF_SYNC_AREAS, default=options.get(CONF_SYNC_AREAS, True)): bool,
+                vol.Required(
+                    CONF_VOICE_ALIASES, default=options.get(CONF_VOICE_ALIASES, True)
+                ): bool,
             }
         )
+        if speakers:
+            schema = schema.extend(
+                {
+                    vol.Optional(
+                        CONF_VOICE_SPEAKER,
+                        description={"suggested_value": options.get(CONF_VOICE_SPEAKER)},
+                    ): selector.SelectSelector(
+                        selector.SelectSelectorConfig(
+                            options=[
+                                selector.SelectOptionDict(value=did, label=name)
+                                for did, name in speakers.items()
+                            ],
+                            mode=selector.SelectSelectorMode.DROPDOWN,
+                        )
+                    )
+                }
+            )
         return self.async_show_form(step_id="init", data_schema=schema)

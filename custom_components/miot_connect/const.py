@@ -61,3 +61,11 @@ COUNTRY_REGIONS: Final[dict[str, str]] = {
     "AU": "sg",
     "NZ": "sg",
 }
+
+CONF_VOICE_ALIASES: Final = "voice_aliases"
+CONF_VOICE_SPEAKER: Final = "voice_speaker"
+
+# Xiaoai speakers: the spec service and its actions, by urn name.
+SPEAKER_SERVICE: Final = "intelligent-speaker"
+PLAY_TEXT: Final = "play-text"
+EXECUTE_TEXT: Final = "execute-text-directive"

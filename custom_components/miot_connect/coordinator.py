@@ -33,7 +33,9 @@ from .const import (
     DEFAULT_POLL_INTERVAL,
     DEVICE_LIST_REFRESH,
     DOMAIN,
+    EXECUTE_TEXT,
     PUSH_DOWN_REPAIR_AFTER,
+    SPEAKER_SERVICE,
 )
 from .miot import (
     Device,
@@ -300,6 +302,15 @@ class MiotCoordinator:
         """Did → name, for the options form."""
         source = self.all_devices if include_excluded else self.devices
         return {did: f"{dev.name} ({dev.model})" for did, dev in source.items()}
+
+    def speaker_names(self) -> dict[str, str]:
+        """Did → name of the Xiaoai speakers (devices that can run a text command)."""
+        return {
+            did: dev.name
+            for did, dev in self.devices.items()
+            if (spec := self.specs.get(did)) is not None
+            and spec.find_action(SPEAKER_SERVICE, EXECUTE_TEXT) is not None
+        }
 
     # ---------------------------------------------------------------- reading
     def _readable_keys(self, dids: Iterable[str], *, unpushed_only: bool = False) -> list[PropKey]:

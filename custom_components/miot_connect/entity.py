@@ -17,6 +17,7 @@ from .const import DOMAIN
 from .coordinator import MiotCoordinator, signal_new_devices
 from .discovery import MiotEntityInfo, discover_entities
 from .miot.spec import SpecAction, SpecProperty
+from .voice import async_suggest_entity_aliases, voice_aliases_enabled
 
 if TYPE_CHECKING:
     from . import MiotConfigEntry
@@ -130,6 +131,8 @@ class MiotEntity(Entity):
         self.async_on_remove(
             self.coordinator.async_add_listener(self.did, self.async_write_ha_state)
         )
+        if self.info.main and voice_aliases_enabled(self.coordinator.entry):
+            async_suggest_entity_aliases(self.hass, self.coordinator, self.did, self.entity_id)
 
     # --------------------------------------------------------- value access
     def value_of(self, prop: SpecProperty | None) -> Any:

@@ -9,9 +9,10 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .const import PLAY_TEXT
 from .coordinator import MiotCoordinator, signal_new_devices
 from .entity import device_info
-from .speaker import PLAY_TEXT, action_inputs, speaker_action
+from .speaker import action_inputs, speaker_action
 
 if TYPE_CHECKING:
     from . import MiotConfigEntry

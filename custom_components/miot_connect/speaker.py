@@ -12,13 +12,9 @@ from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.helpers import config_validation as cv
 import voluptuous as vol
 
-from .const import DOMAIN
+from .const import DOMAIN, EXECUTE_TEXT, PLAY_TEXT, SPEAKER_SERVICE
 from .miot import DeviceSpec, MiotInvalidValueError, SpecAction
 from .services import async_resolve_targets, validation_error
-
-SPEAKER_SERVICE = "intelligent-speaker"
-PLAY_TEXT = "play-text"
-EXECUTE_TEXT = "execute-text-directive"
 
 SERVICE_PLAY_TEXT = "play_text"
 SERVICE_EXECUTE_TEXT = "execute_text"

@@ -270,6 +270,8 @@ async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEnt
     """The options form lists homes and devices; saving reloads the entry."""
     result = await hass.config_entries.options.async_init(init_integration.entry_id)
     assert result["type"] is FlowResultType.FORM
+    speaker_field = result["data_schema"].schema["voice_speaker"]  # type: ignore[union-attr]
+    assert [option["value"] for option in speaker_field.config["options"]] == ["100007"]
     homes = init_integration.runtime_data.coordinator.home_names()
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
@@ -279,6 +281,8 @@ async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEnt
             "push": False,
             "excluded_devices": ["100001"],
             "sync_areas": False,
+            "voice_aliases": False,
+            "voice_speaker": "100007",
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -288,6 +292,14 @@ async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEnt
     assert "100001" not in coordinator.devices
     assert not coordinator.push_enabled
     assert coordinator.poll_interval.total_seconds() == 120
+    assert init_integration.options["voice_speaker"] == "100007"
+
+    # Saving new data (a refreshed token) is not an options change: no reload.
+    hass.config_entries.async_update_entry(
+        init_integration, data={**init_integration.data, "marker": 1}
+    )
+    await hass.async_block_till_done()
+    assert init_integration.runtime_data.coordinator is coordinator
 
 
 async def test_options_flow_when_not_loaded(
