@@ -11,10 +11,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 import logging
 from typing import TYPE_CHECKING, Any
+import weakref
 
 from homeassistant.const import EVENT_COMPONENT_LOADED
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
@@ -74,18 +76,33 @@ def async_suggest_entity_aliases(
     device = coordinator.devices[did]
     spec = coordinator.specs[did]
     room = coordinator.room_names.get(device.room_id or "")
-    # Rooms of the same name in two homes become one area: compare names, not ids.
-    same_type = [
-        other
-        for other, dev in coordinator.devices.items()
-        if coordinator.room_names.get(dev.room_id or "") == room
-        and (other_spec := coordinator.specs.get(other)) is not None
-        and other_spec.name == spec.name
-    ]
-    suggested = device_aliases(device.name, room, spec, unique=len(same_type) == 1)
+    unique = _type_counts(coordinator)[(room, spec.name)] == 1
+    suggested = device_aliases(device.name, room, spec, unique=unique)
     if suggested:
         registry.async_update_entity(entity_id, aliases=set(entry.aliases) | set(suggested))
     registry.async_update_entity_options(entity_id, DOMAIN, {**ours, _OPTION_ALIASED: True})
+
+
+_TYPE_COUNTS: weakref.WeakKeyDictionary[
+    MiotCoordinator, tuple[dict[str, Any], Counter[tuple[str | None, str]]]
+] = weakref.WeakKeyDictionary()
+
+
+def _type_counts(coordinator: MiotCoordinator) -> Counter[tuple[str | None, str]]:
+    """Devices per (room name, device type), computed once per device list.
+
+    Rooms of the same name in two homes become one area, so names are compared, not ids.
+    """
+    cached = _TYPE_COUNTS.get(coordinator)
+    if cached is not None and cached[0] is coordinator.devices:
+        return cached[1]
+    counts: Counter[tuple[str | None, str]] = Counter(
+        (coordinator.room_names.get(dev.room_id or ""), spec.name)
+        for did, dev in coordinator.devices.items()
+        if (spec := coordinator.specs.get(did)) is not None
+    )
+    _TYPE_COUNTS[coordinator] = (coordinator.devices, counts)
+    return counts
 
 
 @callback
