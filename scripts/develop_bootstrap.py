@@ -27,10 +27,15 @@ async def _json(resp: aiohttp.ClientResponse) -> Any:
     return json.loads(text) if text else None
 
 
+ONBOARDING_STEPS = ("user", "core_config", "analytics", "integration")
+
+
 async def onboard(http: aiohttp.ClientSession, ha: str, user: str, password: str) -> str:
     """Create the owner (first run) and return an access token."""
-    steps = await _json(await http.get(f"{ha}/api/onboarding"))
-    done = {step["step"] for step in steps if step["done"]}
+    resp = await http.get(f"{ha}/api/onboarding")
+    # Once onboarding is finished Home Assistant no longer serves the onboarding API (404).
+    steps = [] if resp.status == 404 else await _json(resp)
+    done = {step["step"] for step in steps if step["done"]} if steps else set(ONBOARDING_STEPS)
     if "user" not in done:
         result = await _json(
             await http.post(
@@ -92,9 +97,14 @@ async def add_entry(http: aiohttp.ClientSession, ha: str, access: str, sim: dict
     entries = await _json(
         await http.get(f"{ha}/api/config/config_entries/entry?domain=miot_connect", headers=headers)
     )
-    if entries:
-        print("MIoT Connect entry already present")
-        return
+    for entry in entries:
+        # The simulator issues new tokens and broker port on every start: connect afresh.
+        await _json(
+            await http.delete(
+                f"{ha}/api/config/config_entries/entry/{entry['entry_id']}", headers=headers
+            )
+        )
+        print("MIoT Connect entry from an earlier run removed")
     flow = await _json(
         await http.post(
             f"{ha}/api/config/config_entries/flow",
@@ -161,6 +171,16 @@ def _select_options(flow: dict[str, Any], name: str) -> list[dict[str, Any]]:
     raise SystemExit(f"no field {name} in {flow}")
 
 
+def _onboarded(config: Path) -> bool:
+    """Whether the config directory's onboarding store says every step is done."""
+    store = config / ".storage" / "onboarding"
+    try:
+        done = set(json.loads(store.read_text(encoding="utf-8"))["data"]["done"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return done >= set(ONBOARDING_STEPS)
+
+
 def parse_banner(text: str) -> dict[str, Any]:
     """Endpoints from the lines `python -m simulator` prints when it is up."""
     fields = dict(
@@ -179,6 +199,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--ha", default="http://127.0.0.1:8123")
     parser.add_argument("--sim-log", required=True, help="output of `python -m simulator`")
+    parser.add_argument("--config", type=Path, default=Path(__file__).parent.parent / "config")
     parser.add_argument("--user", default="demo")
     parser.add_argument("--password", default="demo-password")
     args = parser.parse_args()
@@ -187,7 +208,9 @@ async def main() -> None:
         for _ in range(240):
             try:
                 async with http.get(f"{args.ha}/api/onboarding") as resp:
-                    if resp.status == 200:
+                    # 404: the onboarding API is gone once onboarding is finished (a re-run), but
+                    # also answers for a moment while Home Assistant starts: trust the store.
+                    if resp.status == 200 or (resp.status == 404 and _onboarded(args.config)):
                         break
             except aiohttp.ClientError:
                 pass
