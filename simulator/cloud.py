@@ -461,8 +461,12 @@ class Cloud:
             raise _ItemError(CODE_OFFLINE)
         return device, siid, piid, prop
 
-    def get_properties(self, params: Iterable[JsonDict]) -> list[JsonDict]:
-        """`miotspec/prop/get`."""
+    @staticmethod
+    def _per_item(
+        params: Iterable[JsonDict], handle: Callable[[JsonDict], JsonDict]
+    ) -> list[JsonDict]:
+        """One result per item: did/siid/piid echoed, `code` 0 with what `handle` returns, or
+        the item's error code."""
         result: list[JsonDict] = []
         for item in params:
             entry: JsonDict = {
@@ -471,39 +475,39 @@ class Cloud:
                 "piid": item.get("piid"),
             }
             try:
-                device, siid, piid, prop = self._lookup(item)
-                if "read" not in prop.get("access", []):
-                    raise _ItemError(CODE_BAD_IID)
-                entry["value"] = device.values[(siid, piid)]
+                entry.update(handle(item))
                 entry["code"] = CODE_OK
             except _ItemError as err:
                 entry["code"] = err.code
             result.append(entry)
         return result
 
+    def get_properties(self, params: Iterable[JsonDict]) -> list[JsonDict]:
+        """`miotspec/prop/get`."""
+
+        def read(item: JsonDict) -> JsonDict:
+            device, siid, piid, prop = self._lookup(item)
+            if "read" not in prop.get("access", []):
+                raise _ItemError(CODE_BAD_IID)
+            return {"value": device.values[(siid, piid)]}
+
+        return self._per_item(params, read)
+
     def set_properties(self, params: Iterable[JsonDict]) -> list[JsonDict]:
         """`miotspec/prop/set`."""
-        result: list[JsonDict] = []
-        for item in params:
-            entry: JsonDict = {
-                "did": item.get("did"),
-                "siid": item.get("siid"),
-                "piid": item.get("piid"),
-            }
+
+        def write(item: JsonDict) -> JsonDict:
+            device, siid, piid, prop = self._lookup(item)
+            if "write" not in prop.get("access", []):
+                raise _ItemError(CODE_VALUE_ERROR)
             try:
-                device, siid, piid, prop = self._lookup(item)
-                if "write" not in prop.get("access", []):
-                    raise _ItemError(CODE_VALUE_ERROR)
-                try:
-                    value = validate_value(prop, item.get("value"))
-                except SpecError:
-                    raise _ItemError(CODE_VALUE_ERROR) from None
-                self._store(device, siid, piid, value)
-                entry["code"] = CODE_OK
-            except _ItemError as err:
-                entry["code"] = err.code
-            result.append(entry)
-        return result
+                value = validate_value(prop, item.get("value"))
+            except SpecError:
+                raise _ItemError(CODE_VALUE_ERROR) from None
+            self._store(device, siid, piid, value)
+            return {}
+
+        return self._per_item(params, write)
 
     def do_action(self, params: JsonDict) -> JsonDict:
         """`miotspec/action`."""
