@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import weakref
 
 from homeassistant.const import EVENT_COMPONENT_LOADED
-from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import (
     area_registry as ar,
@@ -150,15 +150,13 @@ def _speakers(hass: HomeAssistant) -> list[XiaoaiSpeaker]:
     for entry in entries:
         coordinator = entry.runtime_data.coordinator
         preferred = entry.options.get(CONF_VOICE_SPEAKER)
-        for did, spec in coordinator.specs.items():
-            if did not in coordinator.devices or speaker_action(spec, EXECUTE_TEXT) is None:
-                continue
+        for did, name in coordinator.speaker_names().items():
             device_entry = devices.async_get_device(identifiers={(DOMAIN, did)})
             found.append(
                 XiaoaiSpeaker(
                     coordinator=coordinator,
                     did=did,
-                    name=coordinator.devices[did].name,
+                    name=name,
                     area_id=device_entry.area_id if device_entry else None,
                     preferred=did == preferred,
                 )
@@ -249,16 +247,11 @@ class AskXiaoaiIntentHandler(intent.IntentHandler):
 
 
 # ---------------------------------------------------------------------------- setup
-type _TriggerCallback = Callable[..., Awaitable[str | None]]
-
-
-def _register_trigger(
-    hass: HomeAssistant, sentences: list[str], handler: _TriggerCallback
-) -> CALLBACK_TYPE | None:
-    """Register sentence triggers with the default agent, where this version keeps them.
+def _register_trigger(hass: HomeAssistant, handler: Callable[..., Awaitable[str | None]]) -> None:
+    """Register `SENTENCES` as sentence triggers, where this version keeps them.
 
     Home Assistant up to 2025.9 keeps them on the default agent entity; later versions on
-    the agent manager.
+    the agent manager. They stay for Home Assistant's lifetime, like the intent.
     """
     from homeassistant.components.conversation import (
         agent_manager,
@@ -272,26 +265,8 @@ def _register_trigger(
         register = getattr(hass.data.get(key) if key else None, "register_trigger", None)
     if register is None:
         _LOGGER.debug("This Home Assistant has no sentence triggers; Ask Xiaoai is intent-only")
-        return None
-    unregister: CALLBACK_TYPE = register(sentences, handler)
-    return unregister
-
-
-async def _async_sentence_triggered(hass: HomeAssistant, user_input: Any, result: Any) -> str:
-    """A trigger sentence matched: handle the intent and return what to say."""
-    command = result.entities[ATTR_COMMAND].text
-    response = await intent.async_handle(
-        hass,
-        DOMAIN,
-        INTENT_ASK_XIAOAI,
-        {ATTR_COMMAND: {"value": command}},
-        text_input=user_input.text,
-        context=user_input.context,
-        language=user_input.language,
-        device_id=user_input.device_id,
-    )
-    speech: str = response.speech.get("plain", {}).get("speech", "")
-    return speech
+        return
+    register(SENTENCES, handler)
 
 
 @callback
@@ -300,20 +275,28 @@ def async_setup_voice(hass: HomeAssistant) -> None:
     intent.async_register(hass, AskXiaoaiIntentHandler())
 
     async def triggered(user_input: Any, result: Any, *_: Any) -> str:
-        return await _async_sentence_triggered(hass, user_input, result)
-
-    @callback
-    def register() -> None:
-        _register_trigger(hass, SENTENCES, triggered)
+        """A sentence matched: handle the intent and return what to say."""
+        response = await intent.async_handle(
+            hass,
+            DOMAIN,
+            INTENT_ASK_XIAOAI,
+            {ATTR_COMMAND: {"value": result.entities[ATTR_COMMAND].text}},
+            text_input=user_input.text,
+            context=user_input.context,
+            language=user_input.language,
+            device_id=user_input.device_id,
+        )
+        speech: str = response.speech.get("plain", {}).get("speech", "")
+        return speech
 
     if "conversation" in hass.config.components:
-        register()
+        _register_trigger(hass, triggered)
         return
 
     @callback
     def loaded(event: Event[Any]) -> None:
         if event.data.get("component") == "conversation":
             unsub()
-            register()
+            _register_trigger(hass, triggered)
 
     unsub = hass.bus.async_listen(EVENT_COMPONENT_LOADED, loaded)

@@ -747,3 +747,16 @@ async def test_ask_xiaoai_chooses_speaker(
     )
     await hass.async_block_till_done()
     assert await ask(satellite.id) == "400001"
+
+
+async def test_conversation_loaded_first(
+    hass: HomeAssistant, config_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """With Assist already running when the integration loads, the sentences work too."""
+    await _setup_assist(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    response = await _converse(hass, "ask xiaoai to dim the hallway", "en")
+    assert response["speech"]["plain"]["speech"] == "Xiaoai Speaker is on it."
+    assert _spoken(simulator)[-1][0] == "dim the hallway"
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
