@@ -10,7 +10,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 PY_MIN="3.14.2"
 SYSROOT="${MIOT_SYSROOT:-/var/cache/miot-connect/sid-python3.14}"
-SYSROOT_PACKAGES="python3.14,python3.14-venv,python3.14-dev,gcc,mosquitto,ca-certificates"
+SYSROOT_PACKAGES="python3.14,python3.14-venv,python3.14-dev,gcc,g++,mosquitto,ca-certificates"
 cd "$ROOT" || exit 1
 
 python_is_new_enough() {
@@ -56,8 +56,14 @@ sysroot_exec() {
 
 in_env() {
   # Run a command of the project's environment (the virtualenv's tools, the broker) where it lives.
-  if [ -f "$VENV/.sysroot" ]; then
-    sysroot_exec "$(cat "$VENV/.sysroot")" env PATH="$VENV/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin" "$@"
+  if [ -f /etc/miot-connect-sysroot ]; then
+    # Already inside the root (a script started by another script).
+    PATH="$VENV/bin:$PATH" "$@"
+  elif [ -f "$VENV/.sysroot" ]; then
+    # The machine's CA bundle (copied into the root) is the trust for pip and for anything else.
+    sysroot_exec "$(cat "$VENV/.sysroot")" env PATH="$VENV/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin" \
+      SSL_CERT_FILE=/etc/ssl/host-ca-bundle.crt PIP_CERT=/etc/ssl/host-ca-bundle.crt PIP_FIND_LINKS= \
+      PIP_CONFIG_FILE=/dev/null "$@"
   else
     PATH="$VENV/bin:$PATH" "$@"
   fi
@@ -72,8 +78,15 @@ debian_mirror() {
 }
 
 build_sysroot() {
-  # Build $SYSROOT once (about a minute); later runs and other checkouts reuse it.
+  # Build $SYSROOT once (about a minute); later runs and other checkouts reuse it. A root built for an
+  # older package list gets the missing packages.
   if [ -x "$SYSROOT/usr/bin/python3.14" ] && [ -f "$SYSROOT/.complete" ]; then
+    touch "$SYSROOT/etc/miot-connect-sysroot"
+    if [ "$(cat "$SYSROOT/.complete")" != "$SYSROOT_PACKAGES" ]; then
+      echo "Adding packages to $SYSROOT"
+      sysroot_apt_install "${SYSROOT_PACKAGES//,/ }"
+      echo "$SYSROOT_PACKAGES" >"$SYSROOT/.complete"
+    fi
     return 0
   fi
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
@@ -101,9 +114,10 @@ build_sysroot() {
     echo "error: debootstrap failed (log: $(dirname "$SYSROOT")/debootstrap.log)" >&2
     return 1
   fi
+  touch "$SYSROOT.new/etc/miot-connect-sysroot"
   rm -rf "$SYSROOT"
   mv "$SYSROOT.new" "$SYSROOT"
-  touch "$SYSROOT/.complete"
+  echo "$SYSROOT_PACKAGES" >"$SYSROOT/.complete"
 }
 
 sync_sysroot_config() {
@@ -115,9 +129,23 @@ sync_sysroot_config() {
   fi
 }
 
+install_browser() {
+  # Debian's chromium and CJK fonts where the browser runs: inside the root, or on this machine.
+  if [ -f "$VENV/.sysroot" ]; then
+    if ! sysroot_exec "$SYSROOT" sh -c 'command -v chromium >/dev/null && fc-list | grep -qi "noto.*cjk"'; then
+      echo "Installing Chromium and CJK fonts in $SYSROOT (Debian packages)"
+      sysroot_apt_install chromium fonts-noto-cjk
+    fi
+  elif ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; then
+    echo "Installing Chromium and CJK fonts (Debian packages)"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+  fi
+}
+
 sysroot_apt_install() {
   # Install Debian packages inside the root (for example chromium for the browser tests).
   sync_sysroot_config
   sysroot_exec "$SYSROOT" env DEBIAN_FRONTEND=noninteractive sh -c \
-    "apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $* >/dev/null"
+    "apt-get -o Acquire::Check-Valid-Until=false update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $* >/dev/null"
 }

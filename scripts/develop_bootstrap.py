@@ -109,7 +109,7 @@ async def add_entry(http: aiohttp.ClientSession, ha: str, access: str, sim: dict
         await http.post(
             f"{ha}/api/config/config_entries/flow",
             headers=headers,
-            json={"handler": "miot_connect", "show_advanced_options": True},
+            json={"handler": "miot_connect"},
         )
     )
     flow = await _json(
@@ -119,11 +119,13 @@ async def add_entry(http: aiohttp.ClientSession, ha: str, access: str, sim: dict
             json={
                 "region": "cn",
                 "language": "en",
-                "base_url": sim["base_url"],
-                "mqtt_host": sim["mqtt_host"],
-                "mqtt_port": sim["mqtt_port"],
-                "ca_file": sim["ca_file"],
-                "redirect_url": ha,
+                "endpoints": {
+                    "base_url": sim["base_url"],
+                    "mqtt_host": sim["mqtt_host"],
+                    "mqtt_port": sim["mqtt_port"],
+                    "ca_file": sim["ca_file"],
+                    "redirect_url": ha,
+                },
             },
         )
     )
@@ -176,7 +178,7 @@ def _onboarded(config: Path) -> bool:
     store = config / ".storage" / "onboarding"
     try:
         done = set(json.loads(store.read_text(encoding="utf-8"))["data"]["done"])
-    except (OSError, ValueError, KeyError, TypeError):
+    except OSError, ValueError, KeyError, TypeError:
         return False
     return done >= set(ONBOARDING_STEPS)
 

@@ -140,7 +140,7 @@ async def capture(output: Path, width: int, height: int, settle: float) -> None:
                         pages = await (await http.get("http://127.0.0.1:9333/json")).json()
                         page = next(p for p in pages if p.get("type") == "page")
                         break
-                    except (aiohttp.ClientError, StopIteration):
+                    except aiohttp.ClientError, StopIteration:
                         await asyncio.sleep(0.2)
                 else:
                     raise SystemExit("Chromium did not start")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Generator
+import logging
 from pathlib import Path
 import ssl
 from typing import Any
@@ -21,6 +22,47 @@ def auto_enable_custom_integrations(request: pytest.FixtureRequest) -> None:
     """Enable custom integrations in Home Assistant tests (not in library/simulator tests)."""
     if request.node.path.parent.name not in _NO_HASS_DIRS:
         request.getfixturevalue("enable_custom_integrations")
+
+
+class _UsageReports(logging.Handler):
+    """Collects Home Assistant's reports of deprecated or wrong API use by this integration."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.reports: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        lowered = message.lower()
+        if "miot_connect" in message and ("please report" in lowered or "deprecated" in lowered):
+            self.reports.append(message)
+        elif record.name == "homeassistant.helpers.frame":
+            # Frame-helper reports that could not name an integration ("Detected code that ...").
+            self.reports.append(message)
+
+
+# Installed for the whole session: reports made while modules are imported (deprecated constants,
+# for example) happen before any test runs and fail the session in pytest_sessionfinish.
+_USAGE_REPORTS = _UsageReports()
+logging.getLogger().addHandler(_USAGE_REPORTS)
+
+
+@pytest.fixture(autouse=True)
+def fail_on_usage_reports() -> Generator[None]:
+    """Fail a test when Home Assistant reports deprecated or wrong use of its API by us."""
+    before = len(_USAGE_REPORTS.reports)
+    yield
+    new = _USAGE_REPORTS.reports[before:]
+    del _USAGE_REPORTS.reports[before:]
+    assert not new, "Home Assistant reported API misuse:\n" + "\n".join(new)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Reports outside any test (at import time) fail the run too."""
+    if _USAGE_REPORTS.reports:
+        print("\nHome Assistant reported API misuse outside a test:")
+        print("\n".join(_USAGE_REPORTS.reports))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")

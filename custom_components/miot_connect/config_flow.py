@@ -7,6 +7,7 @@ import logging
 from typing import Any
 import uuid
 
+from homeassistant import data_entry_flow
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
     SOURCE_RECONFIGURE,
@@ -18,7 +19,7 @@ from homeassistant.config_entries import (
 from homeassistant.core import callback
 from homeassistant.helpers import selector
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
-import voluptuous as vol
+import probatio
 
 from .api import AccountInfo, async_fetch_account, new_auth
 from .const import (
@@ -57,6 +58,7 @@ from .oauth import async_forget_flow, async_register_state
 _LOGGER = logging.getLogger(__name__)
 
 CALLBACK_CODE = "code"
+SECTION_ENDPOINTS = "endpoints"
 ENDPOINT_KEYS = (CONF_BASE_URL, CONF_MQTT_HOST, CONF_MQTT_PORT, CONF_CA_FILE, CONF_REDIRECT_URL)
 
 
@@ -70,24 +72,34 @@ def _region_selector() -> selector.SelectSelector:
     )
 
 
-def _endpoint_schema(defaults: Mapping[str, Any]) -> dict[vol.Marker, Any]:
-    """Fields that point the integration at other hosts (the simulator, a proxy)."""
+def _endpoint_section(
+    defaults: Mapping[str, Any], *, collapsed: bool
+) -> dict[probatio.Marker, Any]:
+    """A section of fields that point the integration at other hosts (the simulator, a proxy)."""
     return {
-        vol.Optional(
+        probatio.Required(SECTION_ENDPOINTS): data_entry_flow.section(
+            probatio.Schema(_endpoint_fields(defaults)), {"collapsed": collapsed}
+        )
+    }
+
+
+def _endpoint_fields(defaults: Mapping[str, Any]) -> dict[probatio.Marker, Any]:
+    return {
+        probatio.Optional(
             CONF_BASE_URL, description={"suggested_value": defaults.get(CONF_BASE_URL)}
         ): selector.TextSelector(selector.TextSelectorConfig(type=selector.TextSelectorType.URL)),
-        vol.Optional(
+        probatio.Optional(
             CONF_MQTT_HOST, description={"suggested_value": defaults.get(CONF_MQTT_HOST)}
         ): selector.TextSelector(),
-        vol.Optional(
+        probatio.Optional(
             CONF_MQTT_PORT, description={"suggested_value": defaults.get(CONF_MQTT_PORT)}
         ): selector.NumberSelector(
             selector.NumberSelectorConfig(min=1, max=65535, mode=selector.NumberSelectorMode.BOX)
         ),
-        vol.Optional(
+        probatio.Optional(
             CONF_CA_FILE, description={"suggested_value": defaults.get(CONF_CA_FILE)}
         ): selector.TextSelector(),
-        vol.Optional(
+        probatio.Optional(
             CONF_REDIRECT_URL,
             default=defaults.get(CONF_REDIRECT_URL, DEFAULT_REDIRECT_URL),
         ): selector.TextSelector(selector.TextSelectorConfig(type=selector.TextSelectorType.URL)),
@@ -95,10 +107,11 @@ def _endpoint_schema(defaults: Mapping[str, Any]) -> dict[vol.Marker, Any]:
 
 
 def _clean_endpoints(user_input: Mapping[str, Any]) -> dict[str, Any]:
-    """Keep only the endpoint overrides that were filled in."""
+    """Keep only the endpoint overrides that were filled in (from the endpoints section)."""
     cleaned: dict[str, Any] = {}
+    section: Mapping[str, Any] = user_input.get(SECTION_ENDPOINTS) or {}
     for key in ENDPOINT_KEYS:
-        value = user_input.get(key)
+        value = section.get(key)
         if value in (None, ""):
             continue
         cleaned[key] = int(value) if key == CONF_MQTT_PORT else str(value).rstrip("/")
@@ -124,7 +137,7 @@ class MiotConnectConfigFlow(ConfigFlow, domain=DOMAIN):
         return MiotConnectOptionsFlow()
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Region, language and (advanced mode) endpoint overrides."""
+        """Region, language and (in a collapsed section) endpoint overrides."""
         errors: dict[str, str] = {}
         if user_input is not None and CALLBACK_CODE in user_input:
             # The external step was shown by this step, so the callback lands here.
@@ -144,19 +157,20 @@ class MiotConnectConfigFlow(ConfigFlow, domain=DOMAIN):
         default_region = COUNTRY_REGIONS.get(country, DEFAULT_REGION)
         language = "zh-Hans" if self.hass.config.language.startswith("zh") else DEFAULT_LANGUAGE
         defaults = {**self._config}
-        schema: dict[vol.Marker, Any] = {
-            vol.Required(
+        schema: dict[probatio.Marker, Any] = {
+            probatio.Required(
                 CONF_REGION, default=defaults.get(CONF_REGION, default_region)
             ): _region_selector(),
-            vol.Required(
+            probatio.Required(
                 CONF_LANGUAGE, default=defaults.get(CONF_LANGUAGE, language)
             ): selector.SelectSelector(
                 selector.SelectSelectorConfig(options=list(LANGUAGES), translation_key="language")
             ),
         }
-        if self.show_advanced_options:
-            schema.update(_endpoint_schema(defaults))
-        return self.async_show_form(step_id="user", data_schema=vol.Schema(schema), errors=errors)
+        schema.update(_endpoint_section(defaults, collapsed=True))
+        return self.async_show_form(
+            step_id="user", data_schema=probatio.Schema(schema), errors=errors
+        )
 
     async def async_step_auth(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Send the user to Xiaomi's authorize page; our callback view resumes the flow."""
@@ -230,8 +244,8 @@ class MiotConnectConfigFlow(ConfigFlow, domain=DOMAIN):
             )
         return self.async_show_form(
             step_id="homes",
-            data_schema=vol.Schema(
-                {vol.Required(CONF_HOMES, default=list(homes)): _homes_selector(homes)}
+            data_schema=probatio.Schema(
+                {probatio.Required(CONF_HOMES, default=list(homes)): _homes_selector(homes)}
             ),
             description_placeholders={"account": self._account.nickname or self._account.uid},
         )
@@ -271,12 +285,12 @@ class MiotConnectConfigFlow(ConfigFlow, domain=DOMAIN):
             data[CONF_REGION] = user_input[CONF_REGION]
             data.update(_clean_endpoints(user_input))
             return self.async_update_reload_and_abort(entry, data=data)
-        schema: dict[vol.Marker, Any] = {
-            vol.Required(CONF_REGION, default=entry.data[CONF_REGION]): _region_selector()
+        schema: dict[probatio.Marker, Any] = {
+            probatio.Required(CONF_REGION, default=entry.data[CONF_REGION]): _region_selector()
         }
-        schema.update(_endpoint_schema(entry.data))
+        schema.update(_endpoint_section(entry.data, collapsed=False))
         assert self.source == SOURCE_RECONFIGURE
-        return self.async_show_form(step_id="reconfigure", data_schema=vol.Schema(schema))
+        return self.async_show_form(step_id="reconfigure", data_schema=probatio.Schema(schema))
 
     @callback
     def async_remove(self) -> None:
@@ -315,12 +329,12 @@ class MiotConnectOptionsFlow(OptionsFlow):
         for home_id in entry.options.get(CONF_HOMES, []):
             homes.setdefault(home_id, home_id)
         options = entry.options
-        schema = vol.Schema(
+        schema = probatio.Schema(
             {
-                vol.Required(CONF_HOMES, default=options.get(CONF_HOMES, list(homes))): (
+                probatio.Required(CONF_HOMES, default=options.get(CONF_HOMES, list(homes))): (
                     _homes_selector(homes)
                 ),
-                vol.Required(
+                probatio.Required(
                     CONF_POLL_INTERVAL,
                     default=options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL),
                 ): selector.NumberSelector(
@@ -331,8 +345,8 @@ class MiotConnectOptionsFlow(OptionsFlow):
                         mode=selector.NumberSelectorMode.BOX,
                     )
                 ),
-                vol.Required(CONF_PUSH, default=options.get(CONF_PUSH, True)): bool,
-                vol.Optional(
+                probatio.Required(CONF_PUSH, default=options.get(CONF_PUSH, True)): bool,
+                probatio.Optional(
                     CONF_EXCLUDED_DEVICES, default=options.get(CONF_EXCLUDED_DEVICES, [])
                 ): selector.SelectSelector(
                     selector.SelectSelectorConfig(
@@ -344,8 +358,10 @@ class MiotConnectOptionsFlow(OptionsFlow):
                         custom_value=True,
                     )
                 ),
-                vol.Required(CONF_SYNC_AREAS, default=options.get(CONF_SYNC_AREAS, True)): bool,
-                vol.Required(
+                probatio.Required(
+                    CONF_SYNC_AREAS, default=options.get(CONF_SYNC_AREAS, True)
+                ): bool,
+                probatio.Required(
                     CONF_VOICE_ALIASES, default=options.get(CONF_VOICE_ALIASES, True)
                 ): bool,
             }
@@ -353,7 +369,7 @@ class MiotConnectOptionsFlow(OptionsFlow):
         if speakers:
             schema = schema.extend(
                 {
-                    vol.Optional(
+                    probatio.Optional(
                         CONF_VOICE_SPEAKER,
                         description={"suggested_value": options.get(CONF_VOICE_SPEAKER)},
                     ): selector.SelectSelector(

@@ -558,10 +558,10 @@ class MiotCoordinator:
         if removed:
             registry = dr.async_get(self.hass)
             for did in removed:
-                if entry := registry.async_get_device(identifiers={(DOMAIN, did)}):
-                    registry.async_update_device(
-                        entry.id, remove_config_entry_id=self.entry.entry_id
-                    )
+                if device := registry.async_get_device_by_identifier(
+                    (DOMAIN, did), self.entry.entry_id
+                ):
+                    registry.async_remove_device(device.id)
             if self.push_enabled and self.push is not None:
                 await self.push.unsubscribe(removed)
         del known_specs

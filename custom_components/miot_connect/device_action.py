@@ -18,7 +18,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, selector
 from homeassistant.helpers.template import Template, is_template_string
 from homeassistant.helpers.typing import ConfigType
-import voluptuous as vol
+import probatio
 
 from .const import DOMAIN
 from .miot import SpecAction, SpecProperty, SpecServiceModel
@@ -37,8 +37,8 @@ from .services import (
 )
 
 ACTION_SCHEMA = cv.DEVICE_ACTION_BASE_SCHEMA.extend(
-    {vol.Required(CONF_TYPE): cv.string, vol.Required(CONF_SUBTYPE): cv.string},
-    extra=vol.ALLOW_EXTRA,
+    {probatio.Required(CONF_TYPE): cv.string, probatio.Required(CONF_SUBTYPE): cv.string},
+    extra=probatio.ALLOW_EXTRA,
 )
 
 # Keys of the action config itself; an input with one of these names cannot be an extra field.
@@ -127,7 +127,7 @@ def _find(target: MiotTarget, config: ConfigType) -> tuple[SpecServiceModel, Spe
 
 async def async_get_action_capabilities(
     hass: HomeAssistant, config: ConfigType
-) -> dict[str, vol.Schema]:
+) -> dict[str, probatio.Schema]:
     """The action's inputs as extra fields."""
     target = async_device_target(hass, config[CONF_DEVICE_ID])
     if target is None:
@@ -140,8 +140,8 @@ async def async_get_action_capabilities(
     if not inputs:
         return {}
     return {
-        "extra_fields": vol.Schema(
-            {vol.Required(name): _selector(prop, target.language) for name, prop in inputs}
+        "extra_fields": probatio.Schema(
+            {probatio.Required(name): _selector(prop, target.language) for name, prop in inputs}
         )
     }
 

@@ -24,7 +24,7 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.helpers.trigger import TriggerActionType, TriggerInfo
 from homeassistant.helpers.typing import ConfigType
-import voluptuous as vol
+import probatio
 
 from .const import DOMAIN
 from .coordinator import EVENT_MIOT
@@ -39,7 +39,7 @@ from .services import (
 )
 
 TRIGGER_SCHEMA = DEVICE_TRIGGER_BASE_SCHEMA.extend(
-    {vol.Required(CONF_TYPE): cv.string, vol.Required(CONF_SUBTYPE): cv.string}
+    {probatio.Required(CONF_TYPE): cv.string, probatio.Required(CONF_SUBTYPE): cv.string}
 )
 
 
@@ -99,7 +99,7 @@ async def async_attach_trigger(
 ) -> CALLBACK_TYPE:
     """Run `action` whenever the device pushes the event."""
     device_id: str = config[CONF_DEVICE_ID]
-    device = dr.async_get(hass).async_get(device_id)
+    device = dr.async_get(hass).async_get(device_id, include_child_devices=False)
     did = did_of_device(device) if device is not None else None
     if did is None:
         raise InvalidDeviceAutomationConfig(f"Device {device_id} is not a MIoT Connect device")

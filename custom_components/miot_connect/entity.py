@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import Entity
@@ -78,8 +79,16 @@ def device_info(coordinator: MiotCoordinator, did: str) -> DeviceInfo:
         and (room := coordinator.room_names.get(device.room_id))
     ):
         info["suggested_area"] = room
-    if device.parent_id and device.parent_id in coordinator.devices:
-        info["via_device"] = (DOMAIN, device.parent_id)
+    if (
+        device.parent_id
+        and device.parent_id in coordinator.devices
+        and (
+            gateway := dr.async_get(coordinator.hass).async_get_device_by_identifier(
+                (DOMAIN, device.parent_id), coordinator.entry.entry_id
+            )
+        )
+    ):
+        info["via_device_id"] = gateway.id
     return info
 
 

@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorStateClass
 from homeassistant.const import (
-    CONCENTRATION_PARTS_PER_MILLION,
     PERCENTAGE,
     EntityCategory,
     Platform,
     UnitOfElectricCurrent,
     UnitOfEnergy,
+    UnitOfRatio,
     UnitOfTime,
 )
 from homeassistant.core import HomeAssistant
@@ -91,7 +91,7 @@ SCHEMAS: list[MiotSchema] = [
             ),
         ),
         state_class=SensorStateClass.MEASUREMENT,
-        unit=CONCENTRATION_PARTS_PER_MILLION,
+        unit=UnitOfRatio.PARTS_PER_MILLION,
     ),
     MiotSchema(
         platform=Platform.SENSOR,

@@ -27,11 +27,8 @@ from homeassistant.helpers import (
     device_registry as dr,
     entity_registry as er,
 )
-from homeassistant.helpers.service import (
-    ServiceTargetSelector,
-    async_extract_referenced_entity_ids,
-)
-import voluptuous as vol
+from homeassistant.helpers.target import TargetSelection, async_extract_referenced_entity_ids
+import probatio
 
 from .const import DOMAIN
 from .coordinator import MiotCoordinator
@@ -67,33 +64,33 @@ ATTR_VALUE = "value"
 ATTR_ACTION = "action"
 ATTR_ARGUMENTS = "arguments"
 
-_IID = vol.All(vol.Coerce(int), vol.Range(min=1, max=0xFFFF))
+_IID = probatio.All(probatio.Coerce(int), probatio.Range(min=1, max=0xFFFF))
 _NUMBERS = re.compile(r"^\s*(\d+)\s*\.\s*(\d+)\s*$")
 
 _TARGET: dict[Any, Any] = dict(cv.TARGET_SERVICE_FIELDS)
 # Values are checked against the spec in the handlers, where errors can be translated.
-SET_PROPERTY_SCHEMA = vol.Schema(
+SET_PROPERTY_SCHEMA = probatio.Schema(
     {
         **_TARGET,
-        vol.Optional(ATTR_PROPERTY): cv.string,
-        vol.Optional(ATTR_SIID): _IID,
-        vol.Optional(ATTR_PIID): _IID,
-        vol.Required(ATTR_VALUE): vol.Any(bool, int, float, str, list, dict),
+        probatio.Optional(ATTR_PROPERTY): cv.string,
+        probatio.Optional(ATTR_SIID): _IID,
+        probatio.Optional(ATTR_PIID): _IID,
+        probatio.Required(ATTR_VALUE): probatio.Any(bool, int, float, str, list, dict),
     }
 )
-GET_PROPERTIES_SCHEMA = vol.Schema(
-    {**_TARGET, vol.Optional(ATTR_PROPERTIES): vol.All(cv.ensure_list, [cv.string])}
+GET_PROPERTIES_SCHEMA = probatio.Schema(
+    {**_TARGET, probatio.Optional(ATTR_PROPERTIES): probatio.All(cv.ensure_list, [cv.string])}
 )
-CALL_ACTION_SCHEMA = vol.Schema(
+CALL_ACTION_SCHEMA = probatio.Schema(
     {
         **_TARGET,
-        vol.Optional(ATTR_ACTION): cv.string,
-        vol.Optional(ATTR_SIID): _IID,
-        vol.Optional(ATTR_AIID): _IID,
-        vol.Optional(ATTR_ARGUMENTS): vol.Any(None, vol.Schema({cv.string: object})),
+        probatio.Optional(ATTR_ACTION): cv.string,
+        probatio.Optional(ATTR_SIID): _IID,
+        probatio.Optional(ATTR_AIID): _IID,
+        probatio.Optional(ATTR_ARGUMENTS): probatio.Any(None, probatio.Schema({cv.string: object})),
     }
 )
-REFRESH_SCHEMA = vol.Schema(_TARGET)
+REFRESH_SCHEMA = probatio.Schema(_TARGET)
 
 
 # ---------------------------------------------------------------------------- targets
@@ -144,7 +141,7 @@ def loaded_coordinators(hass: HomeAssistant) -> list[MiotCoordinator]:
     return [entry.runtime_data.coordinator for entry in entries]
 
 
-def did_of_device(device: dr.DeviceEntry) -> str | None:
+def did_of_device(device: dr.BaseDeviceEntry) -> str | None:
     """The Xiaomi did a registry device stands for (None: not one of ours)."""
     return next((ident for domain, ident in device.identifiers if domain == DOMAIN), None)
 
@@ -152,16 +149,15 @@ def did_of_device(device: dr.DeviceEntry) -> str | None:
 @callback
 def async_device_target(hass: HomeAssistant, device_id: str) -> MiotTarget | None:
     """The loaded MIoT device behind a registry device id (None: unknown or not loaded)."""
-    device = dr.async_get(hass).async_get(device_id)
+    device = dr.async_get(hass).async_get(device_id, include_child_devices=False)
     if device is None or (did := did_of_device(device)) is None:
         return None
-    for entry_id in device.config_entries:
-        entry = hass.config_entries.async_get_entry(entry_id)
-        if entry is None or entry.domain != DOMAIN or entry.state is not ConfigEntryState.LOADED:
-            continue
-        coordinator: MiotCoordinator = entry.runtime_data.coordinator
-        if did in coordinator.devices and did in coordinator.specs:
-            return MiotTarget(coordinator, did, device_id)
+    entry = hass.config_entries.async_get_entry(device.config_entry_id)
+    if entry is None or entry.domain != DOMAIN or entry.state is not ConfigEntryState.LOADED:
+        return None
+    coordinator: MiotCoordinator = entry.runtime_data.coordinator
+    if did in coordinator.devices and did in coordinator.specs:
+        return MiotTarget(coordinator, did, device.id)
     return None
 
 
@@ -172,10 +168,10 @@ def async_resolve_targets(hass: HomeAssistant, call: ServiceCall) -> list[MiotTa
     Devices and entities named explicitly must be MIoT Connect ones; areas, floors and labels
     contribute the MIoT Connect devices they contain.
     """
-    selector = ServiceTargetSelector(call)
-    if not selector.has_any_selector:
+    selection = TargetSelection(call.data)
+    if not selection.has_any_target:
         raise validation_error("no_target")
-    selected = async_extract_referenced_entity_ids(hass, call)
+    selected = async_extract_referenced_entity_ids(hass, selection)
     entities = er.async_get(hass)
     targets: dict[str, MiotTarget] = {}
 
@@ -188,7 +184,7 @@ def async_resolve_targets(hass: HomeAssistant, call: ServiceCall) -> list[MiotTa
         targets.setdefault(target.device_id, target)
 
     # Explicit devices and entities first, in the order given.
-    for device_id in _ordered(call.data.get(ATTR_DEVICE_ID), selector.device_ids):
+    for device_id in _ordered(call.data.get(ATTR_DEVICE_ID), selection.device_ids):
         add(device_id, device_id)
     for entity_id in _ordered(call.data.get(ATTR_ENTITY_ID), selected.referenced):
         entry = entities.async_get(entity_id)
@@ -611,7 +607,7 @@ async def _async_call_action(call: ServiceCall) -> ServiceResponse:
 
 async def _async_refresh(call: ServiceCall) -> None:
     hass = call.hass
-    if not ServiceTargetSelector(call).has_any_selector:
+    if not TargetSelection(call.data).has_any_target:
         coordinators = loaded_coordinators(hass)
         if not coordinators:
             raise validation_error("not_loaded")

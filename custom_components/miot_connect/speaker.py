@@ -10,7 +10,7 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.helpers import config_validation as cv
-import voluptuous as vol
+import probatio
 
 from .const import DOMAIN, EXECUTE_TEXT, PLAY_TEXT, SPEAKER_SERVICE
 from .miot import DeviceSpec, MiotInvalidValueError, SpecAction
@@ -21,14 +21,14 @@ SERVICE_EXECUTE_TEXT = "execute_text"
 ATTR_TEXT = "text"
 ATTR_SILENT = "silent"
 
-_TEXT = vol.All(cv.string, vol.Length(min=1, max=500))
+_TEXT = probatio.All(cv.string, probatio.Length(min=1, max=500))
 _TARGET: dict[Any, Any] = dict(cv.TARGET_SERVICE_FIELDS)
-PLAY_TEXT_SCHEMA = vol.Schema({**_TARGET, vol.Required(ATTR_TEXT): _TEXT})
-EXECUTE_TEXT_SCHEMA = vol.Schema(
+PLAY_TEXT_SCHEMA = probatio.Schema({**_TARGET, probatio.Required(ATTR_TEXT): _TEXT})
+EXECUTE_TEXT_SCHEMA = probatio.Schema(
     {
         **_TARGET,
-        vol.Required(ATTR_TEXT): _TEXT,
-        vol.Optional(ATTR_SILENT, default=False): cv.boolean,
+        probatio.Required(ATTR_TEXT): _TEXT,
+        probatio.Optional(ATTR_SILENT, default=False): cv.boolean,
     }
 )
 

@@ -29,7 +29,7 @@ from homeassistant.helpers import (
     intent,
 )
 from homeassistant.helpers.translation import async_get_translations
-import voluptuous as vol
+import probatio
 
 from .const import CONF_VOICE_ALIASES, CONF_VOICE_SPEAKER, DOMAIN, EXECUTE_TEXT
 from .miot import MiotError
@@ -79,7 +79,9 @@ def async_suggest_entity_aliases(
     unique = _type_counts(coordinator)[(room, spec.name)] == 1
     suggested = device_aliases(device.name, room, spec, unique=unique)
     if suggested:
-        registry.async_update_entity(entity_id, aliases=set(entry.aliases) | set(suggested))
+        aliases = list(entry.aliases)
+        aliases.extend(alias for alias in dict.fromkeys(suggested) if alias not in aliases)
+        registry.async_update_entity(entity_id, aliases=aliases)
     registry.async_update_entity_options(entity_id, DOMAIN, {**ours, _OPTION_ALIASED: True})
 
 
@@ -151,7 +153,7 @@ def _speakers(hass: HomeAssistant) -> list[XiaoaiSpeaker]:
         coordinator = entry.runtime_data.coordinator
         preferred = entry.options.get(CONF_VOICE_SPEAKER)
         for did, name in coordinator.speaker_names().items():
-            device_entry = devices.async_get_device(identifiers={(DOMAIN, did)})
+            device_entry = devices.async_get_device_by_identifier((DOMAIN, did), entry.entry_id)
             found.append(
                 XiaoaiSpeaker(
                     coordinator=coordinator,
@@ -200,7 +202,11 @@ class AskXiaoaiIntentHandler(intent.IntentHandler):
     @property
     def slot_schema(self) -> dict[Any, Any]:
         """The command text."""
-        return {vol.Required(ATTR_COMMAND): vol.All(cv.string, vol.Length(min=1, max=500))}
+        return {
+            probatio.Required(ATTR_COMMAND): probatio.All(
+                cv.string, probatio.Length(min=1, max=500)
+            )
+        }
 
     async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
         """Forward the command."""
@@ -248,25 +254,12 @@ class AskXiaoaiIntentHandler(intent.IntentHandler):
 
 # ---------------------------------------------------------------------------- setup
 def _register_trigger(hass: HomeAssistant, handler: Callable[..., Awaitable[str | None]]) -> None:
-    """Register `SENTENCES` as sentence triggers, where this version keeps them.
+    """Register `SENTENCES` as sentence triggers on the conversation agent manager (where Home
+    Assistant's own conversation trigger registers them). They stay for Home Assistant's lifetime,
+    like the intent."""
+    from homeassistant.components.conversation.agent_manager import get_agent_manager
 
-    Home Assistant up to 2025.9 keeps them on the default agent entity; later versions on
-    the agent manager. They stay for Home Assistant's lifetime, like the intent.
-    """
-    from homeassistant.components.conversation import (
-        agent_manager,
-        const as conversation_const,
-    )
-
-    manager = agent_manager.get_agent_manager(hass)
-    register = getattr(manager, "register_trigger", None)
-    if register is None:
-        key = getattr(conversation_const, "DATA_DEFAULT_ENTITY", None)
-        register = getattr(hass.data.get(key) if key else None, "register_trigger", None)
-    if register is None:
-        _LOGGER.debug("This Home Assistant has no sentence triggers; Ask Xiaoai is intent-only")
-        return
-    register(SENTENCES, handler)
+    get_agent_manager(hass).register_trigger(SENTENCES, handler)
 
 
 @callback

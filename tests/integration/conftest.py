@@ -10,6 +10,7 @@ import uuid
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -106,3 +107,12 @@ async def init_integration(
     if config_entry.state is ConfigEntryState.LOADED:
         await hass.config_entries.async_unload(config_entry.entry_id)
         await hass.async_block_till_done()
+
+
+def registry_device(hass: HomeAssistant, did: str) -> dr.DeviceEntry | None:
+    """The device registry entry of a Xiaomi device of any MIoT Connect entry."""
+    registry = dr.async_get(hass)
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        if device := registry.async_get_device_by_identifier((DOMAIN, did), entry.entry_id):
+            return device
+    return None

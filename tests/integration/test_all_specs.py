@@ -81,7 +81,9 @@ async def test_every_spec_sets_up(
                 "name": entity.original_name,
                 "translation_key": entity.translation_key,
                 "device_class": entity.original_device_class,
-                "unit": entity.unit_of_measurement,
+                "unit": None
+                if entity.unit_of_measurement is None
+                else str(entity.unit_of_measurement),
                 "category": entity.entity_category,
                 "enabled": entity.disabled_by is None,
                 "features": entity.supported_features,

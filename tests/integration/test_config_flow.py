@@ -32,9 +32,7 @@ REDIRECT = "http://127.0.0.1:8123"
 
 async def _start(hass: HomeAssistant, simulator: Simulator, **extra: Any) -> dict[str, Any]:
     """Fill the first form with the simulator's endpoints; returns the external step."""
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER, "show_advanced_options": True}
-    )
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "user"
     result = await hass.config_entries.flow.async_configure(
@@ -42,8 +40,7 @@ async def _start(hass: HomeAssistant, simulator: Simulator, **extra: Any) -> dic
         {
             CONF_REGION: "cn",
             CONF_LANGUAGE: "en",
-            **simulator_endpoints(simulator),
-            CONF_REDIRECT_URL: REDIRECT,
+            "endpoints": {**simulator_endpoints(simulator), CONF_REDIRECT_URL: REDIRECT},
             **extra,
         },
     )
@@ -160,14 +157,17 @@ async def test_already_configured(
 
 
 async def test_user_form_defaults(hass: HomeAssistant) -> None:
-    """Without advanced mode only region and language are asked; region follows the country."""
+    """Region and language are asked, endpoints wait in a collapsed section; region follows the
+    country."""
     hass.config.country = "US"
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert result["type"] is FlowResultType.FORM
     schema = result["data_schema"].schema
-    assert [str(key) for key in schema] == [CONF_REGION, CONF_LANGUAGE]
-    defaults = {str(key): key.default() for key in schema}
+    assert [str(key) for key in schema] == [CONF_REGION, CONF_LANGUAGE, "endpoints"]
+    defaults = {str(key): key.default() for key in schema if str(key) != "endpoints"}
     assert defaults == {CONF_REGION: "us", CONF_LANGUAGE: "en"}
+    endpoints = schema["endpoints"]
+    assert endpoints.options == {"collapsed": True}
 
 
 async def test_no_homes(
@@ -256,7 +256,10 @@ async def test_reconfigure(
     token = config_entry.data[CONF_TOKEN]
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"],
-        {CONF_REGION: "de", **simulator_endpoints(simulator), CONF_REDIRECT_URL: REDIRECT},
+        {
+            CONF_REGION: "de",
+            "endpoints": {**simulator_endpoints(simulator), CONF_REDIRECT_URL: REDIRECT},
+        },
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"

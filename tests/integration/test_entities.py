@@ -8,13 +8,14 @@ from typing import Any
 
 from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant, State
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.miot_connect.const import DOMAIN
 from custom_components.miot_connect.coordinator import MiotCoordinator
 from simulator import Simulator
+from tests.integration.conftest import registry_device
 
 
 def coordinator_of(entry: MockConfigEntry) -> MiotCoordinator:
@@ -85,18 +86,17 @@ def main_id(
 
 async def test_device_registry(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
     """Name, manufacturer, model, firmware, area and parent come from the cloud."""
-    registry = dr.async_get(hass)
-    speaker = registry.async_get_device(identifiers={(DOMAIN, "100007")})
+    speaker = registry_device(hass, "100007")
     assert speaker is not None
     assert speaker.name == "Xiaoai Speaker"
     assert speaker.manufacturer == "Xiaomi"
     assert speaker.model == "xiaomi.wifispeaker.lx06"
     assert speaker.sw_version == "1.88.51"
-    lamp = registry.async_get_device(identifiers={(DOMAIN, "100001")})
+    lamp = registry_device(hass, "100001")
     assert lamp is not None
     assert lamp.manufacturer == "Yeelight"
-    motion = registry.async_get_device(identifiers={(DOMAIN, "100008.s1")})
-    gateway = registry.async_get_device(identifiers={(DOMAIN, "100008")})
+    motion = registry_device(hass, "100008.s1")
+    gateway = registry_device(hass, "100008")
     assert motion is not None
     assert gateway is not None
     assert motion.via_device_id == gateway.id

@@ -6,7 +6,9 @@ from typing import Any
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.miot_connect import (
     binary_sensor,
@@ -21,6 +23,7 @@ from custom_components.miot_connect import (
     vacuum,
     water_heater,
 )
+from custom_components.miot_connect.const import DOMAIN
 from custom_components.miot_connect.discovery import (
     MiotEntityInfo,
     discover_entities,
@@ -100,6 +103,7 @@ class FakeCoordinator:
 
     def __init__(self, hass: HomeAssistant, spec: DeviceSpec, model: str = "test.dev.v1") -> None:
         self.hass = hass
+        self.entry = MockConfigEntry(domain=DOMAIN)
         self.specs = {DID: spec}
         self.sync_areas = True
         self.language = hass.config.language
@@ -445,10 +449,16 @@ async def test_device_info_and_helpers(hass: HomeAssistant) -> None:
     spec = make_spec("outlet", service(2, "switch", prop(1, "on")))
     coordinator = FakeCoordinator(hass, spec, model="cuco.plug.v1")
     coordinator.devices["gw"] = coordinator.devices[DID]
+    # The gateway is not registered yet: no via device.
+    assert "via_device_id" not in device_info(coordinator, DID)  # type: ignore[arg-type]
+    coordinator.entry.add_to_hass(hass)
+    gateway = dr.async_get(hass).async_get_or_create(
+        config_entry_id=coordinator.entry.entry_id, identifiers={(DOMAIN, "gw")}
+    )
     info = device_info(coordinator, DID)  # type: ignore[arg-type]
     assert info["manufacturer"] == "Gosund"
     assert info["suggested_area"] == "Hall"
-    assert info["via_device"] == ("miot_connect", "gw")
+    assert info["via_device_id"] == gateway.id
     assert manufacturer("acme.thing.v1") == "Acme"
     assert manufacturer("") == "Xiaomi"
     assert ha_unit(spec.property(2, 1)) is None

@@ -28,7 +28,7 @@ from custom_components.miot_connect.const import (
 from custom_components.miot_connect.coordinator import EVENT_MIOT, MiotCoordinator
 from simulator import Fault, Simulator
 
-from .conftest import entry_data
+from .conftest import entry_data, registry_device
 
 LAMP = "100001"  # yeelink.light.color2 in the demo home
 
@@ -314,14 +314,13 @@ async def test_options_reload_and_exclusion(
 
 async def test_rooms_become_areas(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
     """Devices land in areas named after their Mi Home rooms; sub-devices hang off the gateway."""
-    registry = dr.async_get(hass)
-    lamp = registry.async_get_device(identifiers={(DOMAIN, LAMP)})
+    lamp = registry_device(hass, LAMP)
     assert lamp is not None
     area = ar.async_get(hass).async_get_area(lamp.area_id or "")
     assert area is not None
     assert area.name == "Living Room"
-    motion = registry.async_get_device(identifiers={(DOMAIN, "100008.s1")})
-    gateway = registry.async_get_device(identifiers={(DOMAIN, "100008")})
+    motion = registry_device(hass, "100008.s1")
+    gateway = registry_device(hass, "100008")
     assert motion is not None
     assert gateway is not None
     assert motion.via_device_id == gateway.id
@@ -330,7 +329,7 @@ async def test_rooms_become_areas(hass: HomeAssistant, init_integration: MockCon
 @pytest.mark.parametrize("entry_options", [{CONF_SYNC_AREAS: False}])
 async def test_area_sync_off(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
     """With area sync off, devices get no area."""
-    lamp = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, LAMP)})
+    lamp = registry_device(hass, LAMP)
     assert lamp is not None
     assert lamp.area_id is None
 

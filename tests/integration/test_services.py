@@ -14,6 +14,7 @@ from homeassistant.helpers import (
     device_registry as dr,
     entity_registry as er,
     icon,
+    translation,
 )
 from homeassistant.helpers.service import async_get_all_descriptions
 import pytest
@@ -31,6 +32,7 @@ from custom_components.miot_connect.services import (
     validate_value,
 )
 from simulator import Fault, Simulator
+from tests.integration.conftest import registry_device
 
 LAMP = "100001"  # yeelink.light.color2: light.on 2.1, light.brightness 2.2, light.mode 2.5
 BEDSIDE = "100012"  # yeelink.light.bslamp2
@@ -42,7 +44,7 @@ STRIP = "100034"  # qmi.powerstrip.v1, offline in the demo home
 
 def device_id(hass: HomeAssistant, did: str) -> str:
     """Registry id of a demo device."""
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, did)})
+    device = registry_device(hass, did)
     assert device is not None, did
     return device.id
 
@@ -672,7 +674,7 @@ async def test_refresh_device_list(
     simulator.cloud.add_device("100099", "New Lamp", "yeelink.light.mono4", room_id="20004")
     await call(hass, "refresh", {})
     await hass.async_block_till_done()
-    assert dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "100099")}) is not None
+    assert registry_device(hass, "100099") is not None
     simulator.cloud.faults.append(Fault(status=503, path="/app/v2/homeroom"))
     await expect_error(hass, "refresh", {}, "refresh_failed", kind=HomeAssistantError)
     await hass.config_entries.async_unload(init_integration.entry_id)
@@ -694,11 +696,13 @@ async def test_service_descriptions_and_icons(
         "play_text",
         "execute_text",
     }
-    assert ours["set_property"]["name"] == "Set property"
     assert set(ours["set_property"]["fields"]) == {"property", "siid", "piid", "value"}
     assert ours["get_properties"]["response"] == {"optional": False}
     assert ours["call_action"]["response"] == {"optional": True}
-    assert ours["call_action"]["fields"]["arguments"]["name"] == "Arguments"
+    # Names and descriptions come from the translations (no longer part of the descriptions).
+    names = await translation.async_get_translations(hass, "en", "services", [DOMAIN])
+    assert names[f"component.{DOMAIN}.services.set_property.name"] == "Set property"
+    assert names[f"component.{DOMAIN}.services.call_action.fields.arguments.name"] == "Arguments"
     icons = await icon.async_get_icons(hass, "services", [DOMAIN])
     assert icons[DOMAIN]["refresh"] == {"service": "mdi:refresh"}
 

@@ -56,7 +56,7 @@ def _chunks[T](items: Sequence[T], size: int) -> list[Sequence[T]]:
 def _int(value: Any, default: int = 0) -> int:
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except TypeError, ValueError:
         return default
 
 

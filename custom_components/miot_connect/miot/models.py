@@ -17,7 +17,7 @@ def _opt_str(value: Any) -> str | None:
 def _opt_int(value: Any) -> int | None:
     try:
         return None if value is None or isinstance(value, bool) else int(value)
-    except (TypeError, ValueError):
+    except TypeError, ValueError:
         return None
 
 
@@ -75,7 +75,7 @@ class Home:
         def _float(value: Any) -> float | None:
             try:
                 return None if value in (None, "") else float(value)
-            except (TypeError, ValueError):
+            except TypeError, ValueError:
                 return None
 
         return cls(

@@ -482,7 +482,7 @@ def _iid(item: Mapping[str, Any], where: str) -> int:
         raise MiotSpecError(f"{where}: iid {value!r} is not a number")
     try:
         return int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except TypeError, ValueError:
         raise MiotSpecError(f"{where}: missing or invalid iid {value!r}") from None
 
 
@@ -502,7 +502,7 @@ def _ints(value: Any, where: str) -> list[int]:
         raise MiotSpecError(f"{where}: expected a list of iids, got {value!r}")
     try:
         return [int(item) for item in value]
-    except (TypeError, ValueError):
+    except TypeError, ValueError:
         raise MiotSpecError(f"{where}: expected a list of iids, got {value!r}") from None
 
 
@@ -524,7 +524,7 @@ def _value_range(value: Any, where: str) -> ValueRange | None:
         raise MiotSpecError(f"{where}: invalid value-range {value!r}")
     try:
         numbers = [float(item) for item in value[:3]]
-    except (TypeError, ValueError):
+    except TypeError, ValueError:
         raise MiotSpecError(f"{where}: invalid value-range {value!r}") from None
     step = numbers[2] if len(numbers) > 2 and numbers[2] > 0 else None
     return ValueRange(numbers[0], numbers[1], step)
