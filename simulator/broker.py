@@ -299,7 +299,7 @@ class AsyncMqttClient:
         self._connected = self._loop.create_future()
         try:
             self.client.connect(self.host, self.port, keepalive=60)
-        except (OSError, ssl.SSLError):
+        except OSError, ssl.SSLError:
             self._connected = None
             raise
         if self._misc is None:

@@ -39,7 +39,7 @@ def _is_valid(paths: CertPaths) -> bool:
         ca = x509.load_pem_x509_certificate(paths.ca_file.read_bytes())
         cert = x509.load_pem_x509_certificate(paths.cert_file.read_bytes())
         serialization.load_pem_private_key(paths.key_file.read_bytes(), password=None)
-    except (OSError, ValueError):
+    except OSError, ValueError:
         return False
     now = _now()
     for item in (ca, cert):

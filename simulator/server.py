@@ -209,7 +209,7 @@ async def user_profile(request: web.Request) -> web.Response:
 def _int(value: Any, default: int) -> int:
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except TypeError, ValueError:
         return default
 
 
