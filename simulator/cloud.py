@@ -154,6 +154,8 @@ class TokenRecord:
     access_token: str
     refresh_token: str
     expires_at: float
+    mac_key: str = ""
+    scope: str = ""
     access_valid: bool = True
     refresh_valid: bool = True
 
@@ -208,7 +210,8 @@ class Cloud:
         self.homes: dict[str, Home] = {}
         self.devices: dict[str, Device] = {}
         self.tokens: list[TokenRecord] = []
-        self.codes: dict[str, tuple[str, float]] = {}
+        # code -> (redirect_uri, expiry on the monotonic clock, scope)
+        self.codes: dict[str, tuple[str, float, str]] = {}
         self.faults: list[Fault] = []
         self.http_counts: Counter[str] = Counter()
         self.mqtt_counts: Counter[str] = Counter()
@@ -293,12 +296,14 @@ class Cloud:
         if self.tokens_changed_hook is not None:
             self.tokens_changed_hook()
 
-    def issue_tokens(self) -> JsonDict:
-        """Issue a new token pair for the account."""
+    def issue_tokens(self, scope: str = "") -> JsonDict:
+        """Issue a new token pair for the account: the `get_token` result (protocol.md)."""
         record = TokenRecord(
             access_token="V3_" + secrets.token_urlsafe(32),
             refresh_token="R3_" + secrets.token_urlsafe(32),
             expires_at=time.monotonic() + self.token_ttl,
+            mac_key=secrets.token_urlsafe(20),
+            scope=scope,
         )
         self.tokens.append(record)
         self._changed_tokens()
@@ -306,12 +311,23 @@ class Cloud:
             "access_token": record.access_token,
             "refresh_token": record.refresh_token,
             "expires_in": int(self.token_ttl),
+            "scope": record.scope,
+            "token_type": "mac",
+            "mac_key": record.mac_key,
+            "mac_algorithm": "HmacSha1",
+            "openId": self.open_id,
         }
 
-    def create_code(self, redirect_uri: str) -> str:
+    @property
+    def open_id(self) -> str:
+        """The account's stable id for this app (`openId` of the token answer)."""
+        digest = hashlib.sha1(f"{self.client_id}:{self.uid}".encode()).hexdigest()
+        return "2.0" + digest[:24]
+
+    def create_code(self, redirect_uri: str, scope: str = "") -> str:
         """An authorization code for the demo user."""
         code = "C3_" + secrets.token_urlsafe(24)
-        self.codes[code] = (redirect_uri, time.monotonic() + AUTH_CODE_TTL)
+        self.codes[code] = (redirect_uri, time.monotonic() + AUTH_CODE_TTL, scope)
         return code
 
     def exchange_code(self, code: str, redirect_uri: str) -> JsonDict:
@@ -319,14 +335,14 @@ class Cloud:
         entry = self.codes.pop(code, None)
         if entry is None or entry[0] != redirect_uri or entry[1] < time.monotonic():
             raise AuthError("invalid code")
-        return self.issue_tokens()
+        return self.issue_tokens(entry[2])
 
     def refresh(self, refresh_token: str) -> JsonDict:
         """Refresh: the old refresh token is used up, the old access token lives on until expiry."""
         for record in self.tokens:
             if record.refresh_token == refresh_token and record.refresh_valid:
                 record.refresh_valid = False
-                return self.issue_tokens()
+                return self.issue_tokens(record.scope)
         raise AuthError("invalid refresh token")
 
     def access_ok(self, token: str | None) -> bool:

@@ -136,6 +136,8 @@ async def authorize(request: web.Request) -> web.StreamResponse:
     if query["client_id"] != cloud.client_id or query["response_type"] != "code":
         return web.Response(status=400, text="invalid client_id or response_type")
     params = {"redirect_uri": query["redirect_uri"], "state": query["state"]}
+    if query.get("scope"):
+        params["scope"] = query["scope"]
     if query.get("skip_confirm", "").lower() in ("1", "true"):
         return _redirect_with_code(cloud, params)
     href = html.escape("/oauth2/authorize/confirm?" + urlencode(params))
@@ -146,7 +148,7 @@ async def authorize(request: web.Request) -> web.StreamResponse:
 
 
 def _redirect_with_code(cloud: Cloud, params: dict[str, str]) -> web.StreamResponse:
-    code = cloud.create_code(params["redirect_uri"])
+    code = cloud.create_code(params["redirect_uri"], params.get("scope", ""))
     raise web.HTTPFound(
         _with_query(params["redirect_uri"], {"code": code, "state": params["state"]})
     )
@@ -157,9 +159,8 @@ async def authorize_confirm(request: web.Request) -> web.StreamResponse:
     query = request.query
     if not query.get("redirect_uri") or "state" not in query:
         return web.Response(status=400, text="missing parameters")
-    return _redirect_with_code(
-        _cloud(request), {"redirect_uri": query["redirect_uri"], "state": query["state"]}
-    )
+    params = {key: query[key] for key in ("redirect_uri", "state", "scope") if key in query}
+    return _redirect_with_code(_cloud(request), params)
 
 
 async def get_token(request: web.Request) -> web.Response:
