@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from aiohttp import web
 
 from .cloud import AuthError, Cloud, Fault, NotFoundError
-from .spec import JsonDict, SpecError
+from .spec import TEMPLATE_KINDS, JsonDict, SpecError
 
 CLOUD_KEY: Final = web.AppKey("cloud", Cloud)
 STOPPING_KEY: Final = web.AppKey("stopping", asyncio.Event)
@@ -321,8 +321,22 @@ async def spec_instance(request: web.Request) -> web.Response:
 
 
 async def spec_instances(request: web.Request) -> web.Response:
-    """`/miot-spec-v2/instances?status=all`."""
-    return web.json_response({"instances": _cloud(request).specs.instances_list()})
+    """`/miot-spec-v2/instances?status=all` (or `released`, `debug`, `preview`)."""
+    status = request.query.get("status", "all")
+    return web.json_response({"instances": _cloud(request).specs.instances_list(status)})
+
+
+async def spec_template_list(request: web.Request) -> web.Response:
+    """`/miot-spec-v2/template/list/<kind>`: the spec standard library of one kind."""
+    kind = request.match_info["kind"]
+    if kind not in TEMPLATE_KINDS:
+        return web.json_response({"error_code": 404, "error_msg": "not found"}, status=404)
+    return web.json_response({"result": _cloud(request).specs.template_list(kind)})
+
+
+async def spec_property_values(request: web.Request) -> web.Response:
+    """`/miot-spec-v2/normalization/list/property_value`: standard value names."""
+    return web.json_response({"result": _cloud(request).specs.property_value_list()})
 
 
 async def multi_language(request: web.Request) -> web.Response:
@@ -532,6 +546,8 @@ def build_app(
             web.post("/app/v2/miotspec/action", action),
             web.get("/miot-spec-v2/instance", spec_instance),
             web.get("/miot-spec-v2/instances", spec_instances),
+            web.get("/miot-spec-v2/template/list/{kind}", spec_template_list),
+            web.get("/miot-spec-v2/normalization/list/property_value", spec_property_values),
             web.get("/instance/v2/multiLanguage", multi_language),
             web.get("/_sim/devices", sim_devices),
             web.post("/_sim/devices", sim_add_device),

@@ -23,6 +23,7 @@ from simulator.spec import (
     SpecStore,
     default_value,
     int_bounds,
+    standard_type,
     urn_name,
     validate_value,
     zh_text,
@@ -219,3 +220,72 @@ async def test_start_failure_cleans_up(
     with pytest.raises(OSError, match="boom"):
         await sim.start()
     assert sim._runner is None
+
+
+def test_standard_library_from_odd_documents() -> None:
+    """Vendor namespaces, malformed services and value-list items and missing descriptions."""
+    store = SpecStore()
+    store.add(
+        {
+            "type": "urn:miot-spec-v2:device:fan:0000A005:acme-f1:1",
+            "description": "Acme Fan One",
+            "services": [
+                "not a service",
+                {"iid": "x", "type": "urn:miot-spec-v2:service:fan:00007808"},
+                {
+                    "iid": 2,
+                    "type": "urn:miot-spec-v2:service:fan:00007808:acme-f1:1",
+                    "description": "",
+                    "properties": [
+                        {
+                            "iid": 1,
+                            "type": "urn:miot-spec-v2:property:mode:00000008:acme-f1:1",
+                            "description": "Mode",
+                            "format": "uint8",
+                            "access": ["read"],
+                            "value-list": [
+                                "odd",
+                                {"value": 0, "description": ""},
+                                {"value": 1, "description": "Sleep"},
+                            ],
+                        },
+                        {
+                            "iid": 2,
+                            "type": "urn:acme-spec:property:turbo:00000001:acme-f1:1",
+                            "format": "uint8",
+                            "access": ["read"],
+                            "value-list": [{"value": 0, "description": "Off"}],
+                        },
+                    ],
+                },
+                {"iid": 3, "type": "urn:acme-spec:service:extra:00000001:acme-f1:1"},
+            ],
+        },
+        "acme.fan.f1",
+    )
+    assert store.template_list("device") == [
+        {
+            "type": "urn:miot-spec-v2:device:fan:0000A005",
+            "description": {"en": "Fan", "zh_cn": "风扇"},
+        }
+    ]
+    assert store.template_list("service") == [
+        {
+            "type": "urn:miot-spec-v2:service:fan:00007808",
+            "description": {"en": "Fan", "zh_cn": "风扇"},
+        }
+    ]
+    assert [item["type"] for item in store.template_list("property")] == [
+        "urn:miot-spec-v2:property:mode:00000008"
+    ]
+    assert store.template_list("event") == []
+    assert store.property_value_list() == [
+        {
+            "urn": "urn:miot-spec-v2:service:fan:00007808",
+            "proName": "mode",
+            "normalization": "Sleep",
+            "description": "睡眠",
+        }
+    ]
+    assert standard_type("urn:miot-spec-v2:property") is None
+    assert standard_type("x:miot-spec-v2:property:on:00000006") is None
