@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections.abc import Awaitable, Callable
 import contextlib
 from contextvars import ContextVar
@@ -12,6 +13,8 @@ from typing import Any, Final
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from aiohttp import web
+from cryptography import x509
+from cryptography.x509.oid import NameOID
 
 from .cloud import AuthError, Cloud, Fault, NotFoundError
 from .spec import TEMPLATE_KINDS, JsonDict, SpecError
@@ -21,6 +24,8 @@ STOPPING_KEY: Final = web.AppKey("stopping", asyncio.Event)
 RESTART_KEY: Final = web.AppKey[Callable[[], Awaitable[None]]]("restart_broker")
 TIMEOUT_KEY: Final = web.AppKey("fault_timeout", float)
 TOKENS_SYNCED_KEY: Final = web.AppKey[Callable[[], Awaitable[None]]]("tokens_synced")
+# Signs a PEM certificate signing request with the simulator's CA (raises ValueError).
+CSR_SIGNER_KEY: Final = web.AppKey[Callable[[bytes], str]]("csr_signer")
 # Set by handlers that change tokens: the broker reload is then awaited, not waited for blocking.
 DEFER_BROKER_RELOAD: ContextVar[bool] = ContextVar("defer_broker_reload", default=False)
 
@@ -204,6 +209,27 @@ async def user_profile(request: web.Request) -> web.Response:
         "miliaoIcon_orig": "",
     }
     return web.json_response({"code": 0, "result": "ok", "description": "success", "data": data})
+
+
+async def get_central_crt(request: web.Request) -> web.Response:
+    """`ha/oauth/get_central_crt`: sign the user certificate request of the official client's
+    central hub gateway support (`{"csr": <base64 of the PEM request>}` -> `result.cert`)."""
+    cloud = _cloud(request)
+    body = await _json_body(request)
+    csr = body.get("csr")
+    if not isinstance(csr, str) or not csr:
+        return bad_request("csr required")
+    try:
+        pem = base64.b64decode(csr, validate=True)
+        subject = x509.load_pem_x509_csr(pem).subject
+        names = subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+        common_name = str(names[0].value) if names else ""
+        if common_name.startswith("mips.") and common_name.split(".")[1] != str(cloud.uid):
+            return bad_request("csr is for another account")
+        cert = request.app[CSR_SIGNER_KEY](pem)
+    except ValueError as err:
+        return bad_request(f"invalid csr: {err}")
+    return ok({"cert": cert})
 
 
 # --------------------------------------------------------------------------- HTTP API
@@ -523,6 +549,7 @@ def build_app(
     stopping: asyncio.Event,
     restart_broker: Callable[[], Awaitable[None]],
     tokens_synced: Callable[[], Awaitable[None]],
+    sign_csr: Callable[[bytes], str],
     fault_timeout: float = 60.0,
 ) -> web.Application:
     """Create the application."""
@@ -532,12 +559,14 @@ def build_app(
     app[RESTART_KEY] = restart_broker
     app[TOKENS_SYNCED_KEY] = tokens_synced
     app[TIMEOUT_KEY] = fault_timeout
+    app[CSR_SIGNER_KEY] = sign_csr
     app.add_routes(
         [
             web.get("/oauth2/authorize", authorize),
             web.get("/oauth2/authorize/confirm", authorize_confirm),
             web.get("/app/v2/ha/oauth/get_token", get_token),
             web.get("/user/profile", user_profile),
+            web.post("/app/v2/ha/oauth/get_central_crt", get_central_crt),
             web.post("/app/v2/homeroom/gethome", gethome),
             web.post("/app/v2/homeroom/get_dev_room_page", get_dev_room_page),
             web.post("/app/v2/home/device_list_page", device_list_page),

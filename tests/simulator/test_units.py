@@ -9,11 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
+from cryptography.x509.oid import NameOID
 import pytest
 
 from simulator import Simulator
 from simulator.broker import Broker, hash_password
-from simulator.certs import ensure_certificates
+from simulator.certs import ensure_certificates, sign_csr
 from simulator.cli import build_simulator, parse_args
 from simulator.cloud import Cloud, Fault, NotFoundError
 from simulator.homes import generate_devices, home_file
@@ -96,6 +99,33 @@ def test_certificates_reused_and_renewed(tmp_path: Path) -> None:
     assert x509.load_pem_x509_certificate(renewed.cert_file.read_bytes()).issuer == (
         x509.load_pem_x509_certificate(renewed.ca_file.read_bytes()).subject
     )
+    ca_before = renewed.ca_file.read_bytes()
+    renewed.ca_key_file.write_text("lost")  # the CA must be able to sign user certificates
+    assert ensure_certificates(tmp_path).ca_file.read_bytes() != ca_before
+
+
+def test_sign_csr_refusals(tmp_path: Path) -> None:
+    """A request whose signature does not verify, or a CA key that cannot sign, is an error."""
+    paths = ensure_certificates(tmp_path)
+    key = ed25519.Ed25519PrivateKey.generate()
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mips.1.a.2")])
+    csr = x509.CertificateSigningRequestBuilder().subject_name(name).sign(key, None)
+    der = bytearray(csr.public_bytes(serialization.Encoding.DER))
+    der[-1] ^= 0xFF  # the last byte belongs to the signature
+    forged = x509.load_der_x509_csr(bytes(der)).public_bytes(serialization.Encoding.PEM)
+    with pytest.raises(ValueError, match="signature"):
+        sign_csr(paths, forged)
+    good = csr.public_bytes(serialization.Encoding.PEM)
+    assert "BEGIN CERTIFICATE" in sign_csr(paths, good)
+    paths.ca_key_file.write_bytes(
+        x25519.X25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    with pytest.raises(ValueError, match="CA key"):
+        sign_csr(paths, good)
 
 
 def test_expired_certificate_is_renewed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
