@@ -108,12 +108,13 @@ class Device:
     name: str
     model: str
     spec: SpecInstance
-    home_id: str
+    home_id: str | None  # None: shared with the user on its own (`shared_by`), in no home
     room_id: str | None = None
     online: bool = True
     parent_id: str | None = None
     fw_version: str = "1.0.0"
     voice_ctrl: int = 0
+    shared_by: tuple[int, str] | None = None  # (uid, nickname) of the owner who shared it
     initial: dict[tuple[int, int], Any] = field(default_factory=dict)
     actions: list[JsonDict] = field(default_factory=list)
     _values: dict[tuple[int, int], Any] | None = None
@@ -246,16 +247,22 @@ class Cloud:
         fw_version: str = "1.0.0",
         voice_ctrl: int = 0,
         properties: dict[str, Any] | None = None,
+        shared_by: tuple[int, str] | None = None,
     ) -> Device:
-        """Add a device; its spec comes from the urn (or the model)."""
+        """Add a device; its spec comes from the urn (or the model). With `shared_by` (owner uid
+        and nickname) it is a device another user shared with this one on its own: in no home."""
         if did in self.devices:
             raise ValueError(f"duplicate did {did}")
         spec = self.specs.by_urn(urn) if urn else self.specs.by_model(model)
         if spec is None:
             raise NotFoundError(f"no spec for {urn or model}")
-        if room_id is not None:
+        if shared_by is not None:
+            if room_id is not None:
+                raise ValueError(f"a device shared on its own is in no room: {did}")
+            home_id = None
+        elif room_id is not None:
             home_id = self.room_home(room_id).id
-        if home_id is None or home_id not in self.homes:
+        if shared_by is None and (home_id is None or home_id not in self.homes):
             raise NotFoundError(f"unknown home for {did}")
         initial: dict[tuple[int, int], Any] = {}
         for key, value in (properties or {}).items():
@@ -272,6 +279,7 @@ class Cloud:
             parent_id=parent_id,
             fw_version=fw_version,
             voice_ctrl=voice_ctrl,
+            shared_by=shared_by,
             initial=initial,
         )
         if initial:
@@ -626,7 +634,8 @@ class Cloud:
         """Every (home, room id or None, did), in paging order: own homes first, then shared."""
         by_place: dict[tuple[str, str | None], list[str]] = {}
         for device in self.devices.values():
-            by_place.setdefault((device.home_id, device.room_id), []).append(device.did)
+            if device.home_id is not None:
+                by_place.setdefault((device.home_id, device.room_id), []).append(device.did)
         result: list[tuple[Home, str | None, str]] = []
         homes = sorted(self.homes.values(), key=lambda h: (h.shared, h.id))
         for home in homes:
@@ -661,9 +670,27 @@ class Cloud:
         end = start + len(chunk)
         return chunk, end < len(items), end
 
+    def account_dids(self) -> list[str]:
+        """The account's own device list (`device_list_page` with no dids): devices of its own
+        homes and devices shared with it on their own; not those of homes shared with it."""
+        return [
+            device.did
+            for device in self.devices.values()
+            if device.shared_by is not None
+            or (device.home_id is not None and not self.homes[device.home_id].shared)
+        ]
+
+    def _owner(self, device: Device) -> JsonDict | None:
+        """`owner` of a device entry: who shared it, or None for the account's own devices."""
+        if device.shared_by is not None:
+            return {"userid": device.shared_by[0], "nickname": device.shared_by[1]}
+        home = self.homes[device.home_id] if device.home_id is not None else None
+        if home is not None and home.shared:
+            return {"userid": home.owner_uid, "nickname": "Friend"}
+        return None
+
     def device_json(self, device: Device) -> JsonDict:
         """A `device_list_page` entry."""
-        home = self.homes[device.home_id]
         digest = hashlib.sha256(device.did.encode()).hexdigest()
         if device.did.startswith("blt."):
             pid = 6
@@ -684,7 +711,7 @@ class Cloud:
             "parent_id": device.parent_id or "",
             "voice_ctrl": device.voice_ctrl,
             "rssi": -45,
-            "owner": {"userid": home.owner_uid, "nickname": "Friend"} if home.shared else None,
+            "owner": self._owner(device),
             "local_ip": f"192.168.1.{int(digest[:4], 16) % 250 + 2}",
             "ssid": "MiHome",
             "bssid": "AA:BB:CC:DD:EE:FF",

@@ -287,14 +287,15 @@ async def get_dev_room_page(request: web.Request) -> web.Response:
 
 
 async def device_list_page(request: web.Request) -> web.Response:
-    """`home/device_list_page`: device details for the dids asked for, paged."""
+    """`home/device_list_page`: device details for the dids asked for, paged; with an empty
+    list (or none) the account's own device list, devices shared with it on their own included."""
     cloud = _cloud(request)
     body = await _json_body(request)
     dids = body.get("dids")
-    if isinstance(dids, list):
+    if isinstance(dids, list) and dids:
         candidates = [str(did) for did in dids if str(did) in cloud.devices]
     else:
-        candidates = list(cloud.devices)
+        candidates = cloud.account_dids()
     start_did = body.get("start_did")
     start = candidates.index(start_did) if start_did in candidates else 0
     limit = max(_int(body.get("limit"), 200), 1)
@@ -393,6 +394,9 @@ async def sim_devices(request: web.Request) -> web.Response:
             "home_id": d.home_id,
             "room_id": d.room_id,
             "parent_id": d.parent_id,
+            "shared_by": (
+                {"userid": d.shared_by[0], "nickname": d.shared_by[1]} if d.shared_by else None
+            ),
         }
         for d in _cloud(request).iter_devices()
     ]
@@ -454,6 +458,13 @@ async def sim_online(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
+def _shared_by(value: Any) -> tuple[int, str] | None:
+    """`{"userid", "nickname"}` of the control API -> (uid, nickname)."""
+    if value is None:
+        return None
+    return int(value["userid"]), str(value["nickname"])
+
+
 async def sim_add_device(request: web.Request) -> web.Response:
     """Add a device."""
     cloud = _cloud(request)
@@ -469,8 +480,9 @@ async def sim_add_device(request: web.Request) -> web.Response:
             online=bool(body.get("online", True)),
             parent_id=body.get("parent_id"),
             properties=body.get("properties"),
+            shared_by=_shared_by(body.get("shared_by")),
         )
-    except (KeyError, ValueError, NotFoundError) as err:
+    except (KeyError, TypeError, ValueError, NotFoundError) as err:
         return bad_request(f"cannot add device: {err}")
     return web.json_response({"did": device.did, "urn": device.urn}, status=201)
 

@@ -19,7 +19,7 @@ from simulator.broker import Broker, hash_password
 from simulator.certs import ensure_certificates, sign_csr
 from simulator.cli import build_simulator, parse_args
 from simulator.cloud import Cloud, Fault, NotFoundError
-from simulator.homes import generate_devices, home_file
+from simulator.homes import generate_devices, home_file, load_home_file
 from simulator.spec import (
     PROJECT_SPEC_DIR,
     SpecError,
@@ -205,6 +205,28 @@ def test_homes_and_cloud_errors(tmp_path: Path) -> None:
         cloud.set_property(did, 99, 99, 1)
     cloud.set_online(did, False)  # no publisher: nothing happens
     assert Fault.from_json({}).path == "/"
+
+
+def test_home_file_with_devices_shared_on_their_own(tmp_path: Path) -> None:
+    """`shared_devices` of a home file: in no home, listed with their owner."""
+    path = tmp_path / "home.yaml"
+    path.write_text(
+        "homes:\n"
+        "  - {id: '1', name: Home, rooms: [{id: '11', name: Hall}],\n"
+        "     devices: [{did: '1001', name: Lamp, model: yeelink.light.mono4, room: Hall}]}\n"
+        "shared_devices:\n"
+        "  - {did: '2001', name: Kettle, model: yunmi.kettle.r3,\n"
+        "     owner: {uid: 555, nickname: Mum}}\n",
+        encoding="utf-8",
+    )
+    cloud = Cloud(SpecStore([PROJECT_SPEC_DIR]))
+    load_home_file(cloud, path)
+    assert cloud.devices["2001"].home_id is None
+    assert cloud.devices["2001"].shared_by == (555, "Mum")
+    assert [did for _, _, did in cloud.placements()] == ["1001"]
+    assert cloud.account_dids() == ["1001", "2001"]
+    assert cloud.device_json(cloud.devices["2001"])["owner"] == {"userid": 555, "nickname": "Mum"}
+    assert cloud.device_json(cloud.devices["1001"])["owner"] is None
 
 
 def test_cli_parse_and_build(tmp_path: Path) -> None:
