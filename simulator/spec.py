@@ -245,11 +245,23 @@ def validate_value(prop: JsonDict, value: Any) -> Any:
     return value
 
 
+# Starting text of a string property that has a unit: a number in that unit, as clients that
+# trust the unit (a percentage sensor, say) need a numeric value; other units start at "0".
+UNIT_STRINGS: dict[str, str] = {"percentage": "50", "celsius": "25", "rgb": "16777215"}
+
+
+def has_unit(prop: JsonDict) -> bool:
+    """Whether a property declares a real unit (not absent, empty or `none`)."""
+    return str(prop.get("unit") or "none").strip().lower() not in ("", "none")
+
+
 def default_value(prop: JsonDict) -> Any:
     """A valid initial value for a property."""
     fmt = str(prop.get("format"))
     if fmt == "bool":
         return False
+    if fmt == "string" and has_unit(prop):
+        return UNIT_STRINGS.get(str(prop["unit"]), "0")
     if fmt in ("string", "hex"):
         return ""
     value_list = prop.get("value-list")

@@ -261,3 +261,14 @@ async def test_bad_bodies(api: Api) -> None:
     headers = {"X-Client-AppId": CLIENT_ID, "Authorization": f"Bearer{api.token}"}
     async with api.session.post(api.sim.base_url + PROP_SET, data=b"{", headers=headers) as resp:
         assert resp.status == 400
+
+
+async def test_string_with_unit_starts_numeric(api: Api) -> None:
+    """xiaomi.airc.r24r00 10.6 (`humidity-range`, string, unit percentage) starts as a number in
+    its unit, which clients that trust the unit accept; strings without a unit are unchanged."""
+    params = [{"did": "100004", "siid": 10, "piid": 6}, {"did": "100004", "siid": 12, "piid": 22}]
+    result = await api.result(PROP_GET, {"datasource": 1, "params": params})
+    assert [item["code"] for item in result] == [0, 0]
+    assert result[0]["value"] == "50"
+    assert float(result[0]["value"]) == 50
+    assert result[1]["value"] == ""

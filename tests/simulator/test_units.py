@@ -45,6 +45,11 @@ def test_validate_and_default() -> None:
     assert validate_value({"format": "int32", "value-range": [0, 10]}, 10) == 10
     assert validate_value({"format": "float", "value-range": [0, 1, 0]}, 0.33) == 0.33
     assert default_value({"format": "hex"}) == ""
+    assert default_value({"format": "string"}) == ""
+    assert default_value({"format": "string", "unit": "none"}) == ""
+    assert default_value({"format": "string", "unit": "percentage"}) == "50"
+    assert default_value({"format": "string", "unit": "rgb"}) == "16777215"
+    assert default_value({"format": "string", "unit": "lux"}) == "0"
     assert default_value({"format": "float"}) == 0.0
     assert default_value({"format": "float", "value-range": [1, 5, 1]}) == 1.0
     assert default_value({"format": "int8"}) == 0
