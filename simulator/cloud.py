@@ -108,12 +108,13 @@ class Device:
     name: str
     model: str
     spec: SpecInstance
-    home_id: str
+    home_id: str | None  # None: shared with the user on its own (`shared_by`), in no home
     room_id: str | None = None
     online: bool = True
     parent_id: str | None = None
     fw_version: str = "1.0.0"
     voice_ctrl: int = 0
+    shared_by: tuple[int, str] | None = None  # (uid, nickname) of the owner who shared it
     initial: dict[tuple[int, int], Any] = field(default_factory=dict)
     actions: list[JsonDict] = field(default_factory=list)
     _values: dict[tuple[int, int], Any] | None = None
@@ -154,6 +155,8 @@ class TokenRecord:
     access_token: str
     refresh_token: str
     expires_at: float
+    mac_key: str = ""
+    scope: str = ""
     access_valid: bool = True
     refresh_valid: bool = True
 
@@ -208,7 +211,8 @@ class Cloud:
         self.homes: dict[str, Home] = {}
         self.devices: dict[str, Device] = {}
         self.tokens: list[TokenRecord] = []
-        self.codes: dict[str, tuple[str, float]] = {}
+        # code -> (redirect_uri, expiry on the monotonic clock, scope)
+        self.codes: dict[str, tuple[str, float, str]] = {}
         self.faults: list[Fault] = []
         self.http_counts: Counter[str] = Counter()
         self.mqtt_counts: Counter[str] = Counter()
@@ -243,16 +247,22 @@ class Cloud:
         fw_version: str = "1.0.0",
         voice_ctrl: int = 0,
         properties: dict[str, Any] | None = None,
+        shared_by: tuple[int, str] | None = None,
     ) -> Device:
-        """Add a device; its spec comes from the urn (or the model)."""
+        """Add a device; its spec comes from the urn (or the model). With `shared_by` (owner uid
+        and nickname) it is a device another user shared with this one on its own: in no home."""
         if did in self.devices:
             raise ValueError(f"duplicate did {did}")
         spec = self.specs.by_urn(urn) if urn else self.specs.by_model(model)
         if spec is None:
             raise NotFoundError(f"no spec for {urn or model}")
-        if room_id is not None:
+        if shared_by is not None:
+            if room_id is not None:
+                raise ValueError(f"a device shared on its own is in no room: {did}")
+            home_id = None
+        elif room_id is not None:
             home_id = self.room_home(room_id).id
-        if home_id is None or home_id not in self.homes:
+        if shared_by is None and (home_id is None or home_id not in self.homes):
             raise NotFoundError(f"unknown home for {did}")
         initial: dict[tuple[int, int], Any] = {}
         for key, value in (properties or {}).items():
@@ -269,6 +279,7 @@ class Cloud:
             parent_id=parent_id,
             fw_version=fw_version,
             voice_ctrl=voice_ctrl,
+            shared_by=shared_by,
             initial=initial,
         )
         if initial:
@@ -293,12 +304,14 @@ class Cloud:
         if self.tokens_changed_hook is not None:
             self.tokens_changed_hook()
 
-    def issue_tokens(self) -> JsonDict:
-        """Issue a new token pair for the account."""
+    def issue_tokens(self, scope: str = "") -> JsonDict:
+        """Issue a new token pair for the account: the `get_token` result (protocol.md)."""
         record = TokenRecord(
             access_token="V3_" + secrets.token_urlsafe(32),
             refresh_token="R3_" + secrets.token_urlsafe(32),
             expires_at=time.monotonic() + self.token_ttl,
+            mac_key=secrets.token_urlsafe(20),
+            scope=scope,
         )
         self.tokens.append(record)
         self._changed_tokens()
@@ -306,12 +319,23 @@ class Cloud:
             "access_token": record.access_token,
             "refresh_token": record.refresh_token,
             "expires_in": int(self.token_ttl),
+            "scope": record.scope,
+            "token_type": "mac",
+            "mac_key": record.mac_key,
+            "mac_algorithm": "HmacSha1",
+            "openId": self.open_id,
         }
 
-    def create_code(self, redirect_uri: str) -> str:
+    @property
+    def open_id(self) -> str:
+        """The account's stable id for this app (`openId` of the token answer)."""
+        digest = hashlib.sha1(f"{self.client_id}:{self.uid}".encode()).hexdigest()
+        return "2.0" + digest[:24]
+
+    def create_code(self, redirect_uri: str, scope: str = "") -> str:
         """An authorization code for the demo user."""
         code = "C3_" + secrets.token_urlsafe(24)
-        self.codes[code] = (redirect_uri, time.monotonic() + AUTH_CODE_TTL)
+        self.codes[code] = (redirect_uri, time.monotonic() + AUTH_CODE_TTL, scope)
         return code
 
     def exchange_code(self, code: str, redirect_uri: str) -> JsonDict:
@@ -319,14 +343,14 @@ class Cloud:
         entry = self.codes.pop(code, None)
         if entry is None or entry[0] != redirect_uri or entry[1] < time.monotonic():
             raise AuthError("invalid code")
-        return self.issue_tokens()
+        return self.issue_tokens(entry[2])
 
     def refresh(self, refresh_token: str) -> JsonDict:
         """Refresh: the old refresh token is used up, the old access token lives on until expiry."""
         for record in self.tokens:
             if record.refresh_token == refresh_token and record.refresh_valid:
                 record.refresh_valid = False
-                return self.issue_tokens()
+                return self.issue_tokens(record.scope)
         raise AuthError("invalid refresh token")
 
     def access_ok(self, token: str | None) -> bool:
@@ -610,7 +634,8 @@ class Cloud:
         """Every (home, room id or None, did), in paging order: own homes first, then shared."""
         by_place: dict[tuple[str, str | None], list[str]] = {}
         for device in self.devices.values():
-            by_place.setdefault((device.home_id, device.room_id), []).append(device.did)
+            if device.home_id is not None:
+                by_place.setdefault((device.home_id, device.room_id), []).append(device.did)
         result: list[tuple[Home, str | None, str]] = []
         homes = sorted(self.homes.values(), key=lambda h: (h.shared, h.id))
         for home in homes:
@@ -645,9 +670,27 @@ class Cloud:
         end = start + len(chunk)
         return chunk, end < len(items), end
 
+    def account_dids(self) -> list[str]:
+        """The account's own device list (`device_list_page` with no dids): devices of its own
+        homes and devices shared with it on their own; not those of homes shared with it."""
+        return [
+            device.did
+            for device in self.devices.values()
+            if device.shared_by is not None
+            or (device.home_id is not None and not self.homes[device.home_id].shared)
+        ]
+
+    def _owner(self, device: Device) -> JsonDict | None:
+        """`owner` of a device entry: who shared it, or None for the account's own devices."""
+        if device.shared_by is not None:
+            return {"userid": device.shared_by[0], "nickname": device.shared_by[1]}
+        home = self.homes[device.home_id] if device.home_id is not None else None
+        if home is not None and home.shared:
+            return {"userid": home.owner_uid, "nickname": "Friend"}
+        return None
+
     def device_json(self, device: Device) -> JsonDict:
         """A `device_list_page` entry."""
-        home = self.homes[device.home_id]
         digest = hashlib.sha256(device.did.encode()).hexdigest()
         if device.did.startswith("blt."):
             pid = 6
@@ -668,7 +711,7 @@ class Cloud:
             "parent_id": device.parent_id or "",
             "voice_ctrl": device.voice_ctrl,
             "rssi": -45,
-            "owner": {"userid": home.owner_uid, "nickname": "Friend"} if home.shared else None,
+            "owner": self._owner(device),
             "local_ip": f"192.168.1.{int(digest[:4], 16) % 250 + 2}",
             "ssid": "MiHome",
             "bssid": "AA:BB:CC:DD:EE:FF",

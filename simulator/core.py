@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from .broker import AsyncMqttClient, Broker
-from .certs import CertPaths, ensure_certificates
+from .certs import CertPaths, ensure_certificates, sign_csr
 from .cloud import Cloud
 from .const import INTERNAL_MQTT_USER
 from .homes import generate_devices, home_file, load_home_file
@@ -110,6 +110,7 @@ class Simulator:
                 self._stopping,
                 self.restart_broker,
                 self._tokens_synced,
+                self._sign_csr,
                 self.fault_timeout,
             )
             self._runner = web.AppRunner(
@@ -189,6 +190,10 @@ class Simulator:
         """Wait until the broker knows about the latest token change."""
         if self.broker is not None:
             await self.broker.wait_reloaded()
+
+    def _sign_csr(self, csr_pem: bytes) -> str:
+        assert self.certs is not None
+        return sign_csr(self.certs, csr_pem)
 
     def _publish(self, topic: str, payload: JsonDict, kind: str) -> None:
         if self.publisher is not None and self.publisher.publish(topic, payload):

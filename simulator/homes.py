@@ -45,19 +45,27 @@ def load_home_file(cloud: Cloud, path: Path) -> None:
         for dev in home_data.get("devices", []):
             room = dev.get("room")
             room_id = rooms_by_name.get(str(room), str(room)) if room is not None else None
-            cloud.add_device(
-                str(dev["did"]),
-                str(dev["name"]),
-                str(dev["model"]),
-                urn=dev.get("urn"),
-                room_id=room_id,
-                home_id=home.id,
-                online=bool(dev.get("online", True)),
-                parent_id=str(dev["parent"]) if dev.get("parent") else None,
-                fw_version=str(dev.get("fw_version", "1.0.0")),
-                voice_ctrl=int(dev.get("voice_ctrl", 0)),
-                properties=dev.get("properties"),
-            )
+            _add_device(cloud, dev, room_id=room_id, home_id=home.id)
+    for dev in data.get("shared_devices", []):
+        owner = dev.get("owner") or {}
+        shared_by = (int(owner.get("uid", 0)), str(owner.get("nickname", "")))
+        _add_device(cloud, dev, shared_by=shared_by)
+
+
+def _add_device(cloud: Cloud, dev: dict[str, Any], **place: Any) -> None:
+    """One device entry of a home file."""
+    cloud.add_device(
+        str(dev["did"]),
+        str(dev["name"]),
+        str(dev["model"]),
+        urn=dev.get("urn"),
+        online=bool(dev.get("online", True)),
+        parent_id=str(dev["parent"]) if dev.get("parent") else None,
+        fw_version=str(dev.get("fw_version", "1.0.0")),
+        voice_ctrl=int(dev.get("voice_ctrl", 0)),
+        properties=dev.get("properties"),
+        **place,
+    )
 
 
 def generate_devices(cloud: Cloud, count: int) -> None:

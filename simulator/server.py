@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections.abc import Awaitable, Callable
 import contextlib
 from contextvars import ContextVar
@@ -12,15 +13,19 @@ from typing import Any, Final
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from aiohttp import web
+from cryptography import x509
+from cryptography.x509.oid import NameOID
 
 from .cloud import AuthError, Cloud, Fault, NotFoundError
-from .spec import JsonDict, SpecError
+from .spec import TEMPLATE_KINDS, JsonDict, SpecError
 
 CLOUD_KEY: Final = web.AppKey("cloud", Cloud)
 STOPPING_KEY: Final = web.AppKey("stopping", asyncio.Event)
 RESTART_KEY: Final = web.AppKey[Callable[[], Awaitable[None]]]("restart_broker")
 TIMEOUT_KEY: Final = web.AppKey("fault_timeout", float)
 TOKENS_SYNCED_KEY: Final = web.AppKey[Callable[[], Awaitable[None]]]("tokens_synced")
+# Signs a PEM certificate signing request with the simulator's CA (raises ValueError).
+CSR_SIGNER_KEY: Final = web.AppKey[Callable[[bytes], str]]("csr_signer")
 # Set by handlers that change tokens: the broker reload is then awaited, not waited for blocking.
 DEFER_BROKER_RELOAD: ContextVar[bool] = ContextVar("defer_broker_reload", default=False)
 
@@ -136,6 +141,8 @@ async def authorize(request: web.Request) -> web.StreamResponse:
     if query["client_id"] != cloud.client_id or query["response_type"] != "code":
         return web.Response(status=400, text="invalid client_id or response_type")
     params = {"redirect_uri": query["redirect_uri"], "state": query["state"]}
+    if query.get("scope"):
+        params["scope"] = query["scope"]
     if query.get("skip_confirm", "").lower() in ("1", "true"):
         return _redirect_with_code(cloud, params)
     href = html.escape("/oauth2/authorize/confirm?" + urlencode(params))
@@ -146,7 +153,7 @@ async def authorize(request: web.Request) -> web.StreamResponse:
 
 
 def _redirect_with_code(cloud: Cloud, params: dict[str, str]) -> web.StreamResponse:
-    code = cloud.create_code(params["redirect_uri"])
+    code = cloud.create_code(params["redirect_uri"], params.get("scope", ""))
     raise web.HTTPFound(
         _with_query(params["redirect_uri"], {"code": code, "state": params["state"]})
     )
@@ -157,9 +164,8 @@ async def authorize_confirm(request: web.Request) -> web.StreamResponse:
     query = request.query
     if not query.get("redirect_uri") or "state" not in query:
         return web.Response(status=400, text="missing parameters")
-    return _redirect_with_code(
-        _cloud(request), {"redirect_uri": query["redirect_uri"], "state": query["state"]}
-    )
+    params = {key: query[key] for key in ("redirect_uri", "state", "scope") if key in query}
+    return _redirect_with_code(_cloud(request), params)
 
 
 async def get_token(request: web.Request) -> web.Response:
@@ -203,6 +209,27 @@ async def user_profile(request: web.Request) -> web.Response:
         "miliaoIcon_orig": "",
     }
     return web.json_response({"code": 0, "result": "ok", "description": "success", "data": data})
+
+
+async def get_central_crt(request: web.Request) -> web.Response:
+    """`ha/oauth/get_central_crt`: sign the user certificate request of the official client's
+    central hub gateway support (`{"csr": <base64 of the PEM request>}` -> `result.cert`)."""
+    cloud = _cloud(request)
+    body = await _json_body(request)
+    csr = body.get("csr")
+    if not isinstance(csr, str) or not csr:
+        return bad_request("csr required")
+    try:
+        pem = base64.b64decode(csr, validate=True)
+        subject = x509.load_pem_x509_csr(pem).subject
+        names = subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+        common_name = str(names[0].value) if names else ""
+        if common_name.startswith("mips.") and common_name.split(".")[1] != str(cloud.uid):
+            return bad_request("csr is for another account")
+        cert = request.app[CSR_SIGNER_KEY](pem)
+    except ValueError as err:
+        return bad_request(f"invalid csr: {err}")
+    return ok({"cert": cert})
 
 
 # --------------------------------------------------------------------------- HTTP API
@@ -260,14 +287,15 @@ async def get_dev_room_page(request: web.Request) -> web.Response:
 
 
 async def device_list_page(request: web.Request) -> web.Response:
-    """`home/device_list_page`: device details for the dids asked for, paged."""
+    """`home/device_list_page`: device details for the dids asked for, paged; with an empty
+    list (or none) the account's own device list, devices shared with it on their own included."""
     cloud = _cloud(request)
     body = await _json_body(request)
     dids = body.get("dids")
-    if isinstance(dids, list):
+    if isinstance(dids, list) and dids:
         candidates = [str(did) for did in dids if str(did) in cloud.devices]
     else:
-        candidates = list(cloud.devices)
+        candidates = cloud.account_dids()
     start_did = body.get("start_did")
     start = candidates.index(start_did) if start_did in candidates else 0
     limit = max(_int(body.get("limit"), 200), 1)
@@ -320,8 +348,22 @@ async def spec_instance(request: web.Request) -> web.Response:
 
 
 async def spec_instances(request: web.Request) -> web.Response:
-    """`/miot-spec-v2/instances?status=all`."""
-    return web.json_response({"instances": _cloud(request).specs.instances_list()})
+    """`/miot-spec-v2/instances?status=all` (or `released`, `debug`, `preview`)."""
+    status = request.query.get("status", "all")
+    return web.json_response({"instances": _cloud(request).specs.instances_list(status)})
+
+
+async def spec_template_list(request: web.Request) -> web.Response:
+    """`/miot-spec-v2/template/list/<kind>`: the spec standard library of one kind."""
+    kind = request.match_info["kind"]
+    if kind not in TEMPLATE_KINDS:
+        return web.json_response({"error_code": 404, "error_msg": "not found"}, status=404)
+    return web.json_response({"result": _cloud(request).specs.template_list(kind)})
+
+
+async def spec_property_values(request: web.Request) -> web.Response:
+    """`/miot-spec-v2/normalization/list/property_value`: standard value names."""
+    return web.json_response({"result": _cloud(request).specs.property_value_list()})
 
 
 async def multi_language(request: web.Request) -> web.Response:
@@ -352,6 +394,9 @@ async def sim_devices(request: web.Request) -> web.Response:
             "home_id": d.home_id,
             "room_id": d.room_id,
             "parent_id": d.parent_id,
+            "shared_by": (
+                {"userid": d.shared_by[0], "nickname": d.shared_by[1]} if d.shared_by else None
+            ),
         }
         for d in _cloud(request).iter_devices()
     ]
@@ -413,6 +458,13 @@ async def sim_online(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
+def _shared_by(value: Any) -> tuple[int, str] | None:
+    """`{"userid", "nickname"}` of the control API -> (uid, nickname)."""
+    if value is None:
+        return None
+    return int(value["userid"]), str(value["nickname"])
+
+
 async def sim_add_device(request: web.Request) -> web.Response:
     """Add a device."""
     cloud = _cloud(request)
@@ -428,8 +480,9 @@ async def sim_add_device(request: web.Request) -> web.Response:
             online=bool(body.get("online", True)),
             parent_id=body.get("parent_id"),
             properties=body.get("properties"),
+            shared_by=_shared_by(body.get("shared_by")),
         )
-    except (KeyError, ValueError, NotFoundError) as err:
+    except (KeyError, TypeError, ValueError, NotFoundError) as err:
         return bad_request(f"cannot add device: {err}")
     return web.json_response({"did": device.did, "urn": device.urn}, status=201)
 
@@ -508,6 +561,7 @@ def build_app(
     stopping: asyncio.Event,
     restart_broker: Callable[[], Awaitable[None]],
     tokens_synced: Callable[[], Awaitable[None]],
+    sign_csr: Callable[[bytes], str],
     fault_timeout: float = 60.0,
 ) -> web.Application:
     """Create the application."""
@@ -517,12 +571,14 @@ def build_app(
     app[RESTART_KEY] = restart_broker
     app[TOKENS_SYNCED_KEY] = tokens_synced
     app[TIMEOUT_KEY] = fault_timeout
+    app[CSR_SIGNER_KEY] = sign_csr
     app.add_routes(
         [
             web.get("/oauth2/authorize", authorize),
             web.get("/oauth2/authorize/confirm", authorize_confirm),
             web.get("/app/v2/ha/oauth/get_token", get_token),
             web.get("/user/profile", user_profile),
+            web.post("/app/v2/ha/oauth/get_central_crt", get_central_crt),
             web.post("/app/v2/homeroom/gethome", gethome),
             web.post("/app/v2/homeroom/get_dev_room_page", get_dev_room_page),
             web.post("/app/v2/home/device_list_page", device_list_page),
@@ -531,6 +587,8 @@ def build_app(
             web.post("/app/v2/miotspec/action", action),
             web.get("/miot-spec-v2/instance", spec_instance),
             web.get("/miot-spec-v2/instances", spec_instances),
+            web.get("/miot-spec-v2/template/list/{kind}", spec_template_list),
+            web.get("/miot-spec-v2/normalization/list/property_value", spec_property_values),
             web.get("/instance/v2/multiLanguage", multi_language),
             web.get("/_sim/devices", sim_devices),
             web.post("/_sim/devices", sim_add_device),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 import json
@@ -93,6 +94,12 @@ ZH_WORDS: dict[str, str] = {
 }
 
 
+# Kinds of the spec standard library (`/miot-spec-v2/template/list/<kind>`) and the namespace
+# of its types.
+TEMPLATE_KINDS = ("device", "service", "property", "event", "action")
+STANDARD_NAMESPACE = "miot-spec-v2"
+
+
 class SpecError(ValueError):
     """A value or reference does not match the spec."""
 
@@ -101,6 +108,20 @@ def urn_name(urn: str) -> str:
     """Return the name part of a urn (`urn:miot-spec-v2:property:on:00000006:...` -> `on`)."""
     parts = urn.split(":")
     return parts[3] if len(parts) > 3 else urn
+
+
+def standard_type(urn: str) -> str | None:
+    """The standard-library type of a urn (`urn:miot-spec-v2:<kind>:<name>:<id>`, without the
+    vendor and version parts), or None for a vendor namespace or a malformed urn."""
+    parts = urn.split(":")
+    if len(parts) < 5 or parts[0] != "urn" or parts[1] != STANDARD_NAMESPACE:
+        return None
+    return ":".join(parts[:5])
+
+
+def title_name(urn: str) -> str:
+    """A readable English name from a urn's name part (`fan-level` -> `Fan Level`)."""
+    return urn_name(urn).replace("-", " ").replace("_", " ").title()
 
 
 def zh_text(text: str) -> str:
@@ -224,11 +245,23 @@ def validate_value(prop: JsonDict, value: Any) -> Any:
     return value
 
 
+# Starting text of a string property that has a unit: a number in that unit, as clients that
+# trust the unit (a percentage sensor, say) need a numeric value; other units start at "0".
+UNIT_STRINGS: dict[str, str] = {"percentage": "50", "celsius": "25", "rgb": "16777215"}
+
+
+def has_unit(prop: JsonDict) -> bool:
+    """Whether a property declares a real unit (not absent, empty or `none`)."""
+    return str(prop.get("unit") or "none").strip().lower() not in ("", "none")
+
+
 def default_value(prop: JsonDict) -> Any:
     """A valid initial value for a property."""
     fmt = str(prop.get("format"))
     if fmt == "bool":
         return False
+    if fmt == "string" and has_unit(prop):
+        return UNIT_STRINGS.get(str(prop["unit"]), "0")
     if fmt in ("string", "hex"):
         return ""
     value_list = prop.get("value-list")
@@ -279,9 +312,11 @@ class SpecStore:
         """All model names, sorted."""
         return sorted(self._by_model)
 
-    def instances_list(self) -> list[JsonDict]:
-        """The `instances?status=all` listing."""
+    def instances_list(self, status: str = "all") -> list[JsonDict]:
+        """The `instances?status=<status>` listing (every loaded document is `released`)."""
         result: list[JsonDict] = []
+        if status not in ("all", "released"):
+            return result
         for model in self.models():
             urn = self._by_model[model].urn
             parts = urn.split(":")
@@ -290,3 +325,63 @@ class SpecStore:
                 {"status": "released", "model": model, "version": version, "type": urn, "ts": 0}
             )
         return result
+
+    def _standard_items(self) -> Iterator[tuple[str, JsonDict]]:
+        """(kind, item) for the document and every service, property, action and event."""
+        for instance in self._by_urn.values():
+            yield "device", instance.doc
+            for service in instance.services.values():
+                yield "service", service
+            for kind, table in (
+                ("property", instance.properties),
+                ("action", instance.actions),
+                ("event", instance.events),
+            ):
+                for item in table.values():
+                    yield kind, item
+
+    def template_list(self, kind: str) -> list[JsonDict]:
+        """`/miot-spec-v2/template/list/<kind>`: every standard type of that kind used by a loaded
+        document, with its names per language (the most common description, else the urn name;
+        always the urn name for device types)."""
+        texts: dict[str, Counter[str]] = {}
+        for item_kind, item in self._standard_items():
+            std = standard_type(str(item.get("type", "")))
+            if item_kind != kind or std is None:
+                continue
+            counter = texts.setdefault(std, Counter())
+            # A document's own description names the product, not its device type.
+            description = "" if kind == "device" else str(item.get("description") or "").strip()
+            if description:
+                counter[description] += 1
+        result: list[JsonDict] = []
+        for std in sorted(texts):
+            ranked = sorted(texts[std].items(), key=lambda entry: (-entry[1], entry[0]))
+            english = ranked[0][0] if ranked else title_name(std)
+            result.append({"type": std, "description": {"en": english, "zh_cn": zh_text(english)}})
+        return result
+
+    def property_value_list(self) -> list[JsonDict]:
+        """`/miot-spec-v2/normalization/list/property_value`: the value-list entries of standard
+        properties in standard services: service type, property name, the English value name
+        (`normalization`) and its Chinese name (`description`)."""
+        seen: dict[tuple[str, str, str], JsonDict] = {}
+        for instance in self._by_urn.values():
+            for (siid, _piid), prop in instance.properties.items():
+                service_std = standard_type(str(instance.services[siid].get("type", "")))
+                prop_type = str(prop.get("type", ""))
+                if service_std is None or standard_type(prop_type) is None:
+                    continue
+                for item in prop.get("value-list") or []:
+                    name = (
+                        str(item.get("description") or "").strip() if isinstance(item, dict) else ""
+                    )
+                    key = (service_std, urn_name(prop_type), name)
+                    if name and key not in seen:
+                        seen[key] = {
+                            "urn": service_std,
+                            "proName": key[1],
+                            "normalization": name,
+                            "description": zh_text(name),
+                        }
+        return [seen[key] for key in sorted(seen)]

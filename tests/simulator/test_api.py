@@ -90,7 +90,46 @@ async def test_device_list(api: Api) -> None:
     assert by_did[SPEAKER]["extra"]["fw_version"] == "1.88.51"
     assert by_did["100061"]["owner"]["userid"] == 1234500000
     every = await api.result("/app/v2/home/device_list_page", {"limit": 200})
-    assert len(every["list"]) == 29
+    assert len(every["list"]) == 28  # the account's own devices: not those of the shared home
+
+
+async def test_device_list_empty_dids_finds_devices_shared_on_their_own(
+    api: Api, simulator: Simulator
+) -> None:
+    """`"dids": []` answers the account's device list, paged: its own devices (`owner` null) and
+    devices another user shared with it on their own (`owner` {userid, nickname}), which are in
+    none of its homes; devices of homes shared with it are not in that list."""
+    simulator.cloud.add_device(
+        "100071", "Friend's Lamp", "yeelink.light.mono4", shared_by=(1234511111, "Friend")
+    )
+    gethome = await api.result(GETHOME, {"fetch_share": True, "fetch_share_dev": True})
+    placed = {
+        did
+        for key in ("homelist", "share_home_list")
+        for home in gethome[key]
+        for did in home["dids"] + [d for room in home["roomlist"] for d in room["dids"]]
+    }
+    assert "100071" not in placed
+    seen: list[dict[str, Any]] = []
+    body: dict[str, Any] = {"limit": 10, "get_split_device": True, "dids": []}
+    while True:
+        page = await api.result("/app/v2/home/device_list_page", body)
+        seen += page["list"]
+        if not page["has_more"]:
+            break
+        body["start_did"] = page["next_start_did"]
+    by_did = {item["did"]: item for item in seen}
+    assert len(seen) == len(by_did) == 29
+    assert by_did["100071"]["owner"] == {"userid": 1234511111, "nickname": "Friend"}
+    assert "100061" not in by_did
+    shared = [did for did, item in by_did.items() if item["owner"] is not None]
+    assert shared == ["100071"]
+    status, listing = await api.control("GET", "devices")
+    assert status == 200
+    assert next(d for d in listing if d["did"] == "100071")["shared_by"]["userid"] == 1234511111
+    # the device works like any other
+    result = await api.result(PROP_GET, {"params": [{"did": "100071", "siid": 2, "piid": 1}]})
+    assert result[0]["code"] == 0
 
 
 async def test_prop_get(api: Api) -> None:
@@ -222,3 +261,14 @@ async def test_bad_bodies(api: Api) -> None:
     headers = {"X-Client-AppId": CLIENT_ID, "Authorization": f"Bearer{api.token}"}
     async with api.session.post(api.sim.base_url + PROP_SET, data=b"{", headers=headers) as resp:
         assert resp.status == 400
+
+
+async def test_string_with_unit_starts_numeric(api: Api) -> None:
+    """xiaomi.airc.r24r00 10.6 (`humidity-range`, string, unit percentage) starts as a number in
+    its unit, which clients that trust the unit accept; strings without a unit are unchanged."""
+    params = [{"did": "100004", "siid": 10, "piid": 6}, {"did": "100004", "siid": 12, "piid": 22}]
+    result = await api.result(PROP_GET, {"datasource": 1, "params": params})
+    assert [item["code"] for item in result] == [0, 0]
+    assert result[0]["value"] == "50"
+    assert float(result[0]["value"]) == 50
+    assert result[1]["value"] == ""

@@ -53,8 +53,24 @@ async def test_devices_list_detail_add_remove(api: Api, simulator: Simulator) ->
         {"did": "559", "model": "yeelink.light.mono4", "home_id": "nope"},
         {"did": "560", "model": "yeelink.light.mono4", "properties": {"2.2": 500}},
         {"name": "no did"},
+        {"did": "561", "model": "yeelink.light.mono4", "shared_by": {"userid": 1}},
+        {"did": "562", "model": "yeelink.light.mono4", "shared_by": "x"},
+        {
+            "did": "563",
+            "model": "yeelink.light.mono4",
+            "room": "20003",
+            "shared_by": {"userid": 1, "nickname": "A"},
+        },
     ):
         assert (await api.control("POST", "devices", bad))[0] == 400
+    alone = {
+        "did": "564",
+        "model": "yeelink.light.mono4",
+        "shared_by": {"userid": 7, "nickname": "B"},
+    }
+    assert (await api.control("POST", "devices", alone))[0] == 201
+    assert simulator.cloud.devices["564"].home_id is None
+    assert simulator.cloud.devices["564"].shared_by == (7, "B")
     assert (await api.control("DELETE", "devices/555"))[0] == 200
     assert (await api.control("DELETE", "devices/555"))[0] == 404
     assert "555" not in simulator.cloud.devices

@@ -23,6 +23,19 @@ AUTH_QUERY = {
 }
 
 
+# The token answer of Xiaomi's account OAuth (protocol.md): the official client reads `mac_key`.
+TOKEN_FIELDS = {
+    "access_token",
+    "refresh_token",
+    "expires_in",
+    "scope",
+    "token_type",
+    "mac_key",
+    "mac_algorithm",
+    "openId",
+}
+
+
 async def _token(api: Api, data: Any) -> tuple[int, Any]:
     return await api.get("/app/v2/ha/oauth/get_token", data=json.dumps(data))
 
@@ -63,7 +76,7 @@ async def test_page_code_exchange_refresh_profile(api: Api) -> None:
     assert status == 200
     tokens = body["result"]
     assert body["code"] == 0
-    assert set(tokens) == {"access_token", "refresh_token", "expires_in"}
+    assert set(tokens) == TOKEN_FIELDS
     assert tokens["expires_in"] == 7200
     # a code is single use
     assert (await _token(api, data))[0] == 401
@@ -81,8 +94,34 @@ async def test_page_code_exchange_refresh_profile(api: Api) -> None:
     status, body = await _token(api, refresh)
     assert status == 200
     assert body["result"]["access_token"] != tokens["access_token"]
+    assert body["result"]["mac_key"] != tokens["mac_key"]
     # the old refresh token is used up
     assert (await _token(api, refresh))[0] == 401
+
+
+async def test_token_answer_carries_mac_key(api: Api) -> None:
+    """Exchange and refresh both answer `mac_key` (with its type and algorithm); the scope
+    asked for on the page is kept through refreshes."""
+    code = await _code_from_page(api, scope="1 3", skip_confirm="false")
+    base = {"client_id": int(CLIENT_ID), "redirect_uri": REDIRECT}
+    status, body = await _token(api, {**base, "code": code, "device_id": "ha.1"})
+    assert status == 200
+    tokens = body["result"]
+    assert set(tokens) == TOKEN_FIELDS
+    assert isinstance(tokens["mac_key"], str)
+    assert len(tokens["mac_key"]) == 27  # 20 random bytes, base64url without padding
+    assert tokens["token_type"] == "mac"
+    assert tokens["mac_algorithm"] == "HmacSha1"
+    assert tokens["scope"] == "1 3"
+    assert tokens["openId"].startswith("2.0")
+    status, body = await _token(api, {**base, "refresh_token": tokens["refresh_token"]})
+    assert status == 200
+    assert set(body["result"]) == TOKEN_FIELDS
+    assert body["result"]["scope"] == "1 3"
+    assert body["result"]["openId"] == tokens["openId"]
+    issued = api.sim.issue_tokens()
+    assert issued["mac_key"]
+    assert issued["scope"] == ""
 
 
 async def test_skip_confirm_redirects_at_once(api: Api) -> None:
@@ -125,8 +164,8 @@ async def test_token_errors(api: Api) -> None:
 async def test_expired_codes_refused(api: Api, simulator: Simulator) -> None:
     """An authorization code has a lifetime."""
     code = simulator.cloud.create_code(REDIRECT)
-    uri, _ = simulator.cloud.codes[code]
-    simulator.cloud.codes[code] = (uri, 0.0)
+    uri, _, scope = simulator.cloud.codes[code]
+    simulator.cloud.codes[code] = (uri, 0.0, scope)
     data = {"client_id": CLIENT_ID, "redirect_uri": REDIRECT, "code": code, "device_id": "ha.1"}
     assert (await _token(api, data))[0] == 401
 

@@ -48,3 +48,85 @@ async def test_multi_language(api: Api) -> None:
     status, text = await api.get("/instance/v2/multiLanguage", urn="urn:nope")
     assert status == 200
     assert isinstance(text, str)
+
+
+async def test_instances_status_filter(api: Api) -> None:
+    """Every served document is released: `released` lists them all, `debug` none."""
+    _, every = await api.get("/miot-spec-v2/instances", status="all")
+    _, released = await api.get("/miot-spec-v2/instances", status="released")
+    _, debug = await api.get("/miot-spec-v2/instances", status="debug")
+    assert released == every
+    assert debug == {"instances": []}
+
+
+async def test_template_lists(api: Api) -> None:
+    """The standard library: one entry per standard type used by any served document, keyed by
+    the urn without vendor and version, with names per language."""
+    served: dict[str, set[str]] = {kind: set() for kind in ("device", "service", "property")}
+    for model in api.sim.cloud.specs.models():
+        instance = api.sim.cloud.specs.by_model(model)
+        assert instance is not None
+        served["device"].add(instance.urn)
+        served["service"].update(str(s["type"]) for s in instance.services.values())
+        served["property"].update(str(p["type"]) for p in instance.properties.values())
+    for kind in ("device", "service", "property", "event", "action"):
+        status, body = await api.get(f"/miot-spec-v2/template/list/{kind}")
+        assert status == 200
+        types = [item["type"] for item in body["result"]]
+        assert types == sorted(set(types))
+        for item in body["result"]:
+            parts = item["type"].split(":")
+            assert parts[:3] == ["urn", "miot-spec-v2", kind]
+            assert len(parts) == 5
+            assert item["description"]["en"]
+            assert item["description"]["zh_cn"]
+        for urn in served.get(kind, set()):
+            if urn.split(":")[1] == "miot-spec-v2":
+                assert ":".join(urn.split(":")[:5]) in types
+    _, body = await api.get("/miot-spec-v2/template/list/property")
+    by_type = {item["type"]: item["description"] for item in body["result"]}
+    assert by_type["urn:miot-spec-v2:property:brightness:0000000D"] == {
+        "en": "Brightness",
+        "zh_cn": "亮度",
+    }
+    _, body = await api.get("/miot-spec-v2/template/list/service")
+    assert {"type": "urn:miot-spec-v2:service:light:00007802"} | {
+        "description": {"en": "Light", "zh_cn": "灯"}
+    } in body["result"]
+    assert (await api.get("/miot-spec-v2/template/list/spaceship"))[0] == 404
+
+
+async def test_property_value_normalization(api: Api) -> None:
+    """Standard value names: service type, property name, English value name and Chinese text."""
+    status, body = await api.get("/miot-spec-v2/normalization/list/property_value")
+    assert status == 200
+    entries = body["result"]
+    assert entries
+    for item in entries:
+        assert set(item) == {"urn", "proName", "normalization", "description"}
+        assert item["urn"].startswith("urn:miot-spec-v2:service:")
+        assert len(item["urn"].split(":")) == 5
+        assert item["normalization"]
+        assert item["description"]
+    keys = [(item["urn"], item["proName"], item["normalization"]) for item in entries]
+    assert len(keys) == len(set(keys))
+    purifier_mode = [
+        item
+        for item in entries
+        if item["urn"] == "urn:miot-spec-v2:service:air-purifier:00007811"
+        and item["proName"] == "mode"
+    ]
+    assert {"Auto", "Sleep", "Favorite"} <= {item["normalization"] for item in purifier_mode}
+    assert {"normalization": "Sleep", "description": "睡眠"}.items() <= next(
+        item for item in purifier_mode if item["normalization"] == "Sleep"
+    ).items()
+
+
+async def test_device_templates_name_the_type(api: Api) -> None:
+    """Device types are named after the type, not after a product's description."""
+    _, body = await api.get("/miot-spec-v2/template/list/device")
+    by_type = {item["type"]: item["description"] for item in body["result"]}
+    assert by_type["urn:miot-spec-v2:device:air-purifier:0000A007"] == {
+        "en": "Air Purifier",
+        "zh_cn": "空气净化器",
+    }

@@ -9,20 +9,24 @@ from pathlib import Path
 from typing import Any
 
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
+from cryptography.x509.oid import NameOID
 import pytest
 
 from simulator import Simulator
 from simulator.broker import Broker, hash_password
-from simulator.certs import ensure_certificates
+from simulator.certs import ensure_certificates, sign_csr
 from simulator.cli import build_simulator, parse_args
 from simulator.cloud import Cloud, Fault, NotFoundError
-from simulator.homes import generate_devices, home_file
+from simulator.homes import generate_devices, home_file, load_home_file
 from simulator.spec import (
     PROJECT_SPEC_DIR,
     SpecError,
     SpecStore,
     default_value,
     int_bounds,
+    standard_type,
     urn_name,
     validate_value,
     zh_text,
@@ -41,6 +45,11 @@ def test_validate_and_default() -> None:
     assert validate_value({"format": "int32", "value-range": [0, 10]}, 10) == 10
     assert validate_value({"format": "float", "value-range": [0, 1, 0]}, 0.33) == 0.33
     assert default_value({"format": "hex"}) == ""
+    assert default_value({"format": "string"}) == ""
+    assert default_value({"format": "string", "unit": "none"}) == ""
+    assert default_value({"format": "string", "unit": "percentage"}) == "50"
+    assert default_value({"format": "string", "unit": "rgb"}) == "16777215"
+    assert default_value({"format": "string", "unit": "lux"}) == "0"
     assert default_value({"format": "float"}) == 0.0
     assert default_value({"format": "float", "value-range": [1, 5, 1]}) == 1.0
     assert default_value({"format": "int8"}) == 0
@@ -95,6 +104,33 @@ def test_certificates_reused_and_renewed(tmp_path: Path) -> None:
     assert x509.load_pem_x509_certificate(renewed.cert_file.read_bytes()).issuer == (
         x509.load_pem_x509_certificate(renewed.ca_file.read_bytes()).subject
     )
+    ca_before = renewed.ca_file.read_bytes()
+    renewed.ca_key_file.write_text("lost")  # the CA must be able to sign user certificates
+    assert ensure_certificates(tmp_path).ca_file.read_bytes() != ca_before
+
+
+def test_sign_csr_refusals(tmp_path: Path) -> None:
+    """A request whose signature does not verify, or a CA key that cannot sign, is an error."""
+    paths = ensure_certificates(tmp_path)
+    key = ed25519.Ed25519PrivateKey.generate()
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mips.1.a.2")])
+    csr = x509.CertificateSigningRequestBuilder().subject_name(name).sign(key, None)
+    der = bytearray(csr.public_bytes(serialization.Encoding.DER))
+    der[-1] ^= 0xFF  # the last byte belongs to the signature
+    forged = x509.load_der_x509_csr(bytes(der)).public_bytes(serialization.Encoding.PEM)
+    with pytest.raises(ValueError, match="signature"):
+        sign_csr(paths, forged)
+    good = csr.public_bytes(serialization.Encoding.PEM)
+    assert "BEGIN CERTIFICATE" in sign_csr(paths, good)
+    paths.ca_key_file.write_bytes(
+        x25519.X25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    with pytest.raises(ValueError, match="CA key"):
+        sign_csr(paths, good)
 
 
 def test_expired_certificate_is_renewed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -176,6 +212,28 @@ def test_homes_and_cloud_errors(tmp_path: Path) -> None:
     assert Fault.from_json({}).path == "/"
 
 
+def test_home_file_with_devices_shared_on_their_own(tmp_path: Path) -> None:
+    """`shared_devices` of a home file: in no home, listed with their owner."""
+    path = tmp_path / "home.yaml"
+    path.write_text(
+        "homes:\n"
+        "  - {id: '1', name: Home, rooms: [{id: '11', name: Hall}],\n"
+        "     devices: [{did: '1001', name: Lamp, model: yeelink.light.mono4, room: Hall}]}\n"
+        "shared_devices:\n"
+        "  - {did: '2001', name: Kettle, model: yunmi.kettle.r3,\n"
+        "     owner: {uid: 555, nickname: Mum}}\n",
+        encoding="utf-8",
+    )
+    cloud = Cloud(SpecStore([PROJECT_SPEC_DIR]))
+    load_home_file(cloud, path)
+    assert cloud.devices["2001"].home_id is None
+    assert cloud.devices["2001"].shared_by == (555, "Mum")
+    assert [did for _, _, did in cloud.placements()] == ["1001"]
+    assert cloud.account_dids() == ["1001", "2001"]
+    assert cloud.device_json(cloud.devices["2001"])["owner"] == {"userid": 555, "nickname": "Mum"}
+    assert cloud.device_json(cloud.devices["1001"])["owner"] is None
+
+
 def test_cli_parse_and_build(tmp_path: Path) -> None:
     """Arguments map onto the Simulator."""
     args = parse_args(
@@ -219,3 +277,72 @@ async def test_start_failure_cleans_up(
     with pytest.raises(OSError, match="boom"):
         await sim.start()
     assert sim._runner is None
+
+
+def test_standard_library_from_odd_documents() -> None:
+    """Vendor namespaces, malformed services and value-list items and missing descriptions."""
+    store = SpecStore()
+    store.add(
+        {
+            "type": "urn:miot-spec-v2:device:fan:0000A005:acme-f1:1",
+            "description": "Acme Fan One",
+            "services": [
+                "not a service",
+                {"iid": "x", "type": "urn:miot-spec-v2:service:fan:00007808"},
+                {
+                    "iid": 2,
+                    "type": "urn:miot-spec-v2:service:fan:00007808:acme-f1:1",
+                    "description": "",
+                    "properties": [
+                        {
+                            "iid": 1,
+                            "type": "urn:miot-spec-v2:property:mode:00000008:acme-f1:1",
+                            "description": "Mode",
+                            "format": "uint8",
+                            "access": ["read"],
+                            "value-list": [
+                                "odd",
+                                {"value": 0, "description": ""},
+                                {"value": 1, "description": "Sleep"},
+                            ],
+                        },
+                        {
+                            "iid": 2,
+                            "type": "urn:acme-spec:property:turbo:00000001:acme-f1:1",
+                            "format": "uint8",
+                            "access": ["read"],
+                            "value-list": [{"value": 0, "description": "Off"}],
+                        },
+                    ],
+                },
+                {"iid": 3, "type": "urn:acme-spec:service:extra:00000001:acme-f1:1"},
+            ],
+        },
+        "acme.fan.f1",
+    )
+    assert store.template_list("device") == [
+        {
+            "type": "urn:miot-spec-v2:device:fan:0000A005",
+            "description": {"en": "Fan", "zh_cn": "风扇"},
+        }
+    ]
+    assert store.template_list("service") == [
+        {
+            "type": "urn:miot-spec-v2:service:fan:00007808",
+            "description": {"en": "Fan", "zh_cn": "风扇"},
+        }
+    ]
+    assert [item["type"] for item in store.template_list("property")] == [
+        "urn:miot-spec-v2:property:mode:00000008"
+    ]
+    assert store.template_list("event") == []
+    assert store.property_value_list() == [
+        {
+            "urn": "urn:miot-spec-v2:service:fan:00007808",
+            "proName": "mode",
+            "normalization": "Sleep",
+            "description": "睡眠",
+        }
+    ]
+    assert standard_type("urn:miot-spec-v2:property") is None
+    assert standard_type("x:miot-spec-v2:property:on:00000006") is None

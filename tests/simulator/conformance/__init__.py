@@ -1,0 +1,1 @@
+"""Conformance of the simulator to the protocol facts of docs/protocol.md."""
