@@ -17,6 +17,7 @@ from .certs import CertPaths, ensure_certificates
 from .cloud import Cloud
 from .const import INTERNAL_MQTT_USER
 from .homes import generate_devices, home_file, load_home_file
+from .passport import Passport, add_routes as add_passport_routes
 from .server import DEFER_BROKER_RELOAD, build_app
 from .spec import PROJECT_SPEC_DIR, JsonDict, SpecStore
 
@@ -63,6 +64,7 @@ class Simulator:
             load_home_file(self.cloud, home_file(home))
         if devices:
             generate_devices(self.cloud, devices)
+        self.passport = Passport(self.cloud.uid)
 
     # ------------------------------------------------------------------ properties
     @property
@@ -112,6 +114,7 @@ class Simulator:
                 self._tokens_synced,
                 self.fault_timeout,
             )
+            add_passport_routes(app, self.passport)
             self._runner = web.AppRunner(
                 app, access_log=None, handler_cancellation=True, shutdown_timeout=1.0
             )
