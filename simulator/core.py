@@ -17,6 +17,7 @@ from .certs import CertPaths, ensure_certificates
 from .cloud import Cloud
 from .const import INTERNAL_MQTT_USER
 from .homes import generate_devices, home_file, load_home_file
+from .mina import Mina, add_routes as add_mina_routes
 from .passport import Passport, add_routes as add_passport_routes
 from .server import DEFER_BROKER_RELOAD, build_app
 from .spec import PROJECT_SPEC_DIR, JsonDict, SpecStore
@@ -65,6 +66,8 @@ class Simulator:
         if devices:
             generate_devices(self.cloud, devices)
         self.passport = Passport(self.cloud.uid)
+        self.mina = Mina(self.cloud, self.passport)
+        self.cloud.action_hook = self.mina.on_action
 
     # ------------------------------------------------------------------ properties
     @property
@@ -115,6 +118,7 @@ class Simulator:
                 self.fault_timeout,
             )
             add_passport_routes(app, self.passport)
+            add_mina_routes(app, self.mina)
             self._runner = web.AppRunner(
                 app, access_log=None, handler_cancellation=True, shutdown_timeout=1.0
             )
