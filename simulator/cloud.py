@@ -35,6 +35,7 @@ from .spec import (
 )
 
 PublishHook = Callable[[str, JsonDict, str], None]
+ActionHook = Callable[["Device", int, JsonDict, list[Any]], None]
 
 # Pleasant initial values by property name (used when valid for the property).
 _PREFERRED: dict[str, Any] = {
@@ -219,6 +220,7 @@ class Cloud:
         self.home_page_size = 150
         self.publish_hook: PublishHook | None = None
         self.tokens_changed_hook: Callable[[], None] | None = None
+        self.action_hook: ActionHook | None = None
 
     # ----------------------------------------------------------------- homes and devices
     def add_home(self, home: Home) -> Home:
@@ -556,6 +558,8 @@ class Cloud:
             ins = self._action_inputs(device, siid, action, params.get("in", []))
             device.actions.append({"siid": siid, "aiid": aiid, "in": ins, "ts": time.time()})
             self._action_effects(device, siid, action, ins)
+            if self.action_hook is not None:
+                self.action_hook(device, siid, action, ins)
             out = [
                 default_value(device.spec.properties.get((siid, int(piid)), {"format": "string"}))
                 for piid in action.get("out", [])

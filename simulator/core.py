@@ -17,6 +17,8 @@ from .certs import CertPaths, ensure_certificates, sign_csr
 from .cloud import Cloud
 from .const import INTERNAL_MQTT_USER
 from .homes import generate_devices, home_file, load_home_file
+from .mina import Mina, add_routes as add_mina_routes
+from .passport import Passport, add_routes as add_passport_routes
 from .server import DEFER_BROKER_RELOAD, build_app
 from .spec import PROJECT_SPEC_DIR, JsonDict, SpecStore
 
@@ -63,6 +65,9 @@ class Simulator:
             load_home_file(self.cloud, home_file(home))
         if devices:
             generate_devices(self.cloud, devices)
+        self.passport = Passport(self.cloud.uid)
+        self.mina = Mina(self.cloud, self.passport)
+        self.cloud.action_hook = self.mina.on_action
 
     # ------------------------------------------------------------------ properties
     @property
@@ -113,6 +118,8 @@ class Simulator:
                 self._sign_csr,
                 self.fault_timeout,
             )
+            add_passport_routes(app, self.passport)
+            add_mina_routes(app, self.mina)
             self._runner = web.AppRunner(
                 app, access_log=None, handler_cancellation=True, shutdown_timeout=1.0
             )

@@ -1,4 +1,5 @@
-"""Helpers of the simulator tests: an HTTP caller and a threaded paho subscriber."""
+"""Helpers of the simulator tests: HTTP callers (also for the account and MiNA twins) and a threaded
+paho subscriber."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 import json
+from pathlib import Path
 import ssl
 import threading
 from typing import Any
@@ -140,3 +142,89 @@ async def subscriber(
         yield sub
     finally:
         sub.close()
+
+
+@dataclass
+class Reply:
+    """An HTTP answer of the account or MiNA twin."""
+
+    status: int
+    text: str
+    cookies: dict[str, str]
+    headers: dict[str, str]
+
+    def account_json(self) -> Any:
+        """An account-service answer: it starts with `&&&START&&&`."""
+        assert self.text.startswith("&&&START&&&"), self.text[:40]
+        return json.loads(self.text.removeprefix("&&&START&&&"))
+
+    def json(self) -> Any:
+        """A plain JSON answer."""
+        return json.loads(self.text)
+
+
+@dataclass
+class TwinClient:
+    """Raw HTTP to the account and MiNA twins: cookies only as given, redirects not followed."""
+
+    sim: Simulator
+    session: aiohttp.ClientSession
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cookies: dict[str, str] | None = None,
+        params: dict[str, str] | None = None,
+        data: dict[str, str] | None = None,
+        json_body: Any = None,
+    ) -> Reply:
+        """Send one request."""
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in (cookies or {}).items())}
+        url = path if path.startswith("http") else self.sim.base_url + path
+        async with self.session.request(
+            method,
+            url,
+            params=params,
+            data=data,
+            json=json_body,
+            headers=headers if cookies else None,
+            allow_redirects=False,
+        ) as resp:
+            return Reply(
+                resp.status,
+                (await resp.read()).decode("utf-8", "replace"),
+                {name: morsel.value for name, morsel in resp.cookies.items()},
+                dict(resp.headers),
+            )
+
+
+@pytest.fixture
+async def twin_sim(
+    socket_enabled: None, tmp_path: Path, simulator_cert_dir: Path
+) -> AsyncGenerator[Simulator]:
+    """The demo home without a broker (the account and MiNA twins need none)."""
+    sim = Simulator(
+        home="demo",
+        state_dir=tmp_path / "twin",
+        broker=False,
+        cert_dir=simulator_cert_dir,
+        fault_timeout=5.0,
+    )
+    await sim.start()
+    try:
+        yield sim
+    finally:
+        await sim.stop()
+
+
+@pytest.fixture
+async def twin(twin_sim: Simulator) -> AsyncGenerator[TwinClient]:
+    """Raw HTTP to the twins (no cookie jar)."""
+    context = ssl.create_default_context(cafile=twin_sim.ca_file)
+    connector = aiohttp.TCPConnector(ssl=context, resolver=aiohttp.ThreadedResolver())
+    async with aiohttp.ClientSession(
+        connector=connector, cookie_jar=aiohttp.DummyCookieJar()
+    ) as session:
+        yield TwinClient(twin_sim, session)

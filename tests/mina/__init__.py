@@ -1,0 +1,1 @@
+"""Tests of the MiNA connector against the simulator twins."""
