@@ -116,7 +116,12 @@ class Device:
     voice_ctrl: int = 0
     initial: dict[tuple[int, int], Any] = field(default_factory=dict)
     actions: list[JsonDict] = field(default_factory=list)
+    token: str = ""
     _values: dict[tuple[int, int], Any] | None = None
+
+    def __post_init__(self) -> None:
+        if not self.token:
+            self.token = default_token(self.did)
 
     @property
     def urn(self) -> str:
@@ -145,6 +150,20 @@ class Device:
     def pushes_state(self) -> bool:
         """Whether the cloud publishes online/offline state messages for this device."""
         return not self.did.startswith(("blt.", "proxy."))
+
+    @property
+    def is_wifi(self) -> bool:
+        """Whether the device is on Wi-Fi itself and speaks miio on the LAN.
+
+        BLE (`blt.`), gateway-proxied (`proxy.`) and sub-devices (a parent, `<did>.s<n>`) are
+        reached through a gateway; a Wi-Fi device's did is a number.
+        """
+        return self.parent_id is None and self.did.isdigit()
+
+
+def default_token(did: str) -> str:
+    """The token a device starts with (32 hex digits, stable per did)."""
+    return hashlib.sha256(did.encode()).hexdigest()[:32]
 
 
 @dataclass(slots=True)
@@ -215,6 +234,8 @@ class Cloud:
         self.home_page_size = 150
         self.publish_hook: PublishHook | None = None
         self.tokens_changed_hook: Callable[[], None] | None = None
+        # `local_ip` of Wi-Fi devices in the device list (where the LAN twin listens).
+        self.lan_host = "127.0.0.1"
 
     # ----------------------------------------------------------------- homes and devices
     def add_home(self, home: Home) -> Home:
@@ -287,6 +308,15 @@ class Cloud:
             return self.devices[did]
         except KeyError:
             raise NotFoundError(did) from None
+
+    def set_token(self, did: str, token: str | None = None) -> str:
+        """Give a device a new token (random when None); the device list reports it."""
+        device = self.device(did)
+        new = secrets.token_hex(16) if token is None else token.lower()
+        if len(new) != 32 or any(char not in "0123456789abcdef" for char in new):
+            raise ValueError("a token is 32 hexadecimal digits")
+        device.token = new
+        return new
 
     # ----------------------------------------------------------------------- tokens
     def _changed_tokens(self) -> None:
@@ -648,7 +678,6 @@ class Cloud:
     def device_json(self, device: Device) -> JsonDict:
         """A `device_list_page` entry."""
         home = self.homes[device.home_id]
-        digest = hashlib.sha256(device.did.encode()).hexdigest()
         if device.did.startswith("blt."):
             pid = 6
         elif device.parent_id:
@@ -663,13 +692,13 @@ class Cloud:
             "spec_type": device.urn,
             "isOnline": device.online,
             "pid": pid,
-            "token": digest[:32],
+            "token": device.token,
             "icon": "",
             "parent_id": device.parent_id or "",
             "voice_ctrl": device.voice_ctrl,
             "rssi": -45,
             "owner": {"userid": home.owner_uid, "nickname": "Friend"} if home.shared else None,
-            "local_ip": f"192.168.1.{int(digest[:4], 16) % 250 + 2}",
+            "local_ip": self.lan_host if device.is_wifi else "",
             "ssid": "MiHome",
             "bssid": "AA:BB:CC:DD:EE:FF",
             "orderTime": 1700000000,
