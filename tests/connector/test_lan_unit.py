@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+import os
+from pathlib import Path
 import socket
 import struct
 from typing import Any
@@ -284,3 +286,27 @@ async def test_client_device_management(socket_enabled: None) -> None:
         await client.remove_device("1")  # unknown: ignored
         assert client.dids == []
     assert client.dids == []
+
+
+def _open_sockets() -> int:
+    fds = Path("/proc/self/fd")
+    count = 0
+    for fd in fds.iterdir():
+        try:
+            count += os.readlink(fd).startswith("socket:")
+        except OSError:  # pragma: no cover - closed while listing
+            continue
+    return count
+
+
+async def test_close_leaves_no_socket(fake: Any) -> None:
+    """Every endpoint a client opened is closed by close(), and only then."""
+    before = _open_sockets()
+    device, _ = await fake(_ok(1))
+    client = MiotLanClient(timeout=TIMEOUT)
+    for did in ("1", "2", "3"):
+        await client.set_device(did, TOKEN, "127.0.0.1", device.port)
+    await asyncio.gather(*(client.device(did).send("x") for did in client.dids))
+    assert _open_sockets() == before + 1 + 3  # the scripted device and three clients
+    await client.close()
+    assert _open_sockets() == before + 1
