@@ -57,5 +57,5 @@ def banner(sim: Simulator) -> str:
         f"devices: {len(sim.cloud.devices)}",
     ]
     if sim.lan is not None:
-        lines.append(f"lan: {len(sim.lan.devices)} Wi-Fi devices on {sim.host} (GET /_sim/lan)")
+        lines.append(f"lan: {len(sim.lan.devices)} Wi-Fi devices (addresses: GET /_sim/lan)")
     return "\n".join(lines)

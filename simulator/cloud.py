@@ -166,6 +166,16 @@ def default_token(did: str) -> str:
     return hashlib.sha256(did.encode()).hexdigest()[:32]
 
 
+def local_ip_of(did: str) -> str:
+    """The device's `local_ip`: a loopback address per did, 127.0.1.1 to 127.0.254.254.
+
+    Real-shaped but never a private-network address, so a client that follows it sends nothing
+    off this machine. Nothing listens there: the LAN twin's (host, port) come from `/_sim/lan`.
+    """
+    digest = hashlib.sha256(did.encode()).digest()
+    return f"127.0.{digest[0] % 254 + 1}.{digest[1] % 254 + 1}"
+
+
 @dataclass(slots=True)
 class TokenRecord:
     """One access/refresh token pair."""
@@ -234,8 +244,6 @@ class Cloud:
         self.home_page_size = 150
         self.publish_hook: PublishHook | None = None
         self.tokens_changed_hook: Callable[[], None] | None = None
-        # `local_ip` of Wi-Fi devices in the device list (where the LAN twin listens).
-        self.lan_host = "127.0.0.1"
 
     # ----------------------------------------------------------------- homes and devices
     def add_home(self, home: Home) -> Home:
@@ -698,7 +706,7 @@ class Cloud:
             "voice_ctrl": device.voice_ctrl,
             "rssi": -45,
             "owner": {"userid": home.owner_uid, "nickname": "Friend"} if home.shared else None,
-            "local_ip": self.lan_host if device.is_wifi else "",
+            "local_ip": local_ip_of(device.did),
             "ssid": "MiHome",
             "bssid": "AA:BB:CC:DD:EE:FF",
             "orderTime": 1700000000,

@@ -56,7 +56,6 @@ class Simulator:
         self.fault_timeout = fault_timeout
         dirs = [PROJECT_SPEC_DIR, *(spec_dirs or [])]
         self.cloud = Cloud(SpecStore(dirs), token_ttl=token_ttl)
-        self.cloud.lan_host = host
         self.use_lan = lan
         self.lan: LanTwin | None = None
         self.certs: CertPaths | None = None

@@ -23,7 +23,7 @@ from typing import Any, Final, TypeGuard
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from .cloud import Cloud, Device
+from .cloud import Cloud, Device, local_ip_of
 from .const import CODE_BAD_ACTION, CODE_OK
 from .spec import JsonDict
 
@@ -98,9 +98,10 @@ class LanFaults:
 class LanDevice(asyncio.DatagramProtocol):
     """The miio side of one simulated device."""
 
-    def __init__(self, twin: LanTwin, did: str) -> None:
+    def __init__(self, twin: LanTwin, did: str, host: str) -> None:
         self.twin = twin
         self.did = did
+        self.host = host
         self.device_id = device_id_of(did)
         self.faults = LanFaults()
         self.other_token = secrets.token_bytes(16)  # used while `wrong_token`
@@ -136,7 +137,7 @@ class LanDevice(asyncio.DatagramProtocol):
         """State for the control API."""
         device = self.model
         return {
-            "host": self.twin.host,
+            "host": self.host,
             "port": self.port,
             "device_id": self.device_id,
             "token": device.token if device is not None else None,
@@ -273,7 +274,7 @@ class LanDevice(asyncio.DatagramProtocol):
             "mac": mac,
             "life": self.stamp() - self._clock_base,
             "ap": {"ssid": "MiHome", "bssid": "AA:BB:CC:DD:EE:FF", "rssi": -45},
-            "netif": {"localIp": self.twin.host, "mask": "255.0.0.0", "gw": self.twin.host},
+            "netif": {"localIp": local_ip_of(device.did), "mask": "255.255.255.0"},
         }
 
 
@@ -282,7 +283,12 @@ def _items(params: Any) -> TypeGuard[list[JsonDict]]:
 
 
 class LanTwin:
-    """The LAN side of the simulated home: one UDP endpoint per Wi-Fi device on `host`."""
+    """The LAN side of the simulated home: one UDP endpoint per Wi-Fi device on `host`.
+
+    Each device has its own ephemeral port; the device list's `local_ip` stays a placeholder
+    (`local_ip_of`), so a client takes (host, port) from `addresses()` or `GET /_sim/lan`. One
+    host for all: Home Assistant's test plugin lets sockets connect to 127.0.0.1 only.
+    """
 
     def __init__(self, cloud: Cloud, host: str = "127.0.0.1", *, stamp_window: float = 60) -> None:
         self.cloud = cloud
@@ -309,7 +315,7 @@ class LanTwin:
             self.devices[did] = await self._open(did)
 
     async def _open(self, did: str) -> LanDevice:
-        lan = LanDevice(self, did)
+        lan = LanDevice(self, did, self.host)
         loop = asyncio.get_running_loop()
         await loop.create_datagram_endpoint(lambda: lan, local_addr=(self.host, 0))
         return lan
@@ -336,7 +342,7 @@ class LanTwin:
 
     def addresses(self) -> dict[str, tuple[str, int]]:
         """(host, port) of every device: the override map for a LAN client."""
-        return {did: (self.host, lan.port) for did, lan in self.devices.items()}
+        return {did: (lan.host, lan.port) for did, lan in self.devices.items()}
 
     def clear_faults(self) -> None:
         """No device fault left."""

@@ -17,6 +17,7 @@ import pytest
 
 from simulator import Simulator
 from simulator.cli import banner, build_simulator, parse_args
+from simulator.cloud import local_ip_of
 from simulator.lan import HELLO, open_packet, seal
 
 LAMP = "100001"
@@ -49,12 +50,9 @@ class Twin:
             except ValueError:
                 return resp.status, text
 
-    async def port(self, did: str) -> int:
-        return (await self.sim.lan_addresses())[did][1]
-
     async def exchange(self, did: str, packet: bytes, wait: float = 0.3) -> bytes | None:
         """Send one packet to a device; its answer, or None."""
-        self.transport.sendto(packet, ("127.0.0.1", await self.port(did)))
+        self.transport.sendto(packet, (await self.sim.lan_addresses())[did])
         try:
             async with asyncio.timeout(wait):
                 return await self.receiver.queue.get()
@@ -81,7 +79,7 @@ class Twin:
 
 @pytest.fixture
 async def twin(socket_enabled: None, tmp_path: Path) -> AsyncIterator[Twin]:
-    """Demo home, plain HTTP, no broker, LAN twin on 127.0.0.1."""
+    """Demo home, plain HTTP, no broker, LAN twin on 127.0.0.1 (a port per device)."""
     sim = Simulator(home="demo", state_dir=tmp_path / "sim", tls=False, broker=False, lan=True)
     await sim.start()
     loop = asyncio.get_running_loop()
@@ -101,6 +99,7 @@ async def twin(socket_enabled: None, tmp_path: Path) -> AsyncIterator[Twin]:
 
 async def test_hello_answer(twin: Twin) -> None:
     """32 bytes: magic, length 32, the did as device id, the device clock, 0xff checksum."""
+    assert (await twin.sim.lan_addresses())[LAMP][0] == "127.0.0.1"
     answer = await twin.exchange(LAMP, HELLO)
     assert answer is not None
     magic, length, device_id, stamp = struct.unpack(">HHQI", answer[:16])
@@ -167,7 +166,7 @@ async def test_actions_and_json_rpc_errors(twin: Twin) -> None:
         assert answer["id"] == request["id"]
     info = (await twin.call(LAMP, {"id": 7, "method": "miIO.info", "params": []}))["result"]
     assert info["model"] == "yeelink.light.color2"
-    assert info["netif"]["localIp"] == "127.0.0.1"
+    assert info["netif"]["localIp"] == local_ip_of(LAMP)
     assert "token" not in info
 
 
@@ -264,9 +263,9 @@ async def test_token_changes_and_device_list(twin: Twin) -> None:
     assert body["token"] == token.lower()
     entry = twin.sim.cloud.device_json(twin.sim.cloud.device(LAMP))
     assert entry["token"] == token.lower()
-    assert entry["local_ip"] == "127.0.0.1"
-    assert twin.sim.cloud.device_json(twin.sim.cloud.device("100008.s1"))["local_ip"] == ""
-    assert twin.sim.cloud.device_json(twin.sim.cloud.device("blt.3.1a2b3c4d5e6f"))["local_ip"] == ""
+    assert entry["local_ip"] == local_ip_of(LAMP)
+    assert local_ip_of(LAMP).startswith("127.0.")
+    assert local_ip_of(LAMP) != "127.0.0.1"
     answer = await twin.call(LAMP, {"id": 9, "method": "miIO.info"})
     assert answer["id"] == 9
     status, body = await twin.control("POST", f"devices/{LAMP}/token", {})
@@ -290,7 +289,7 @@ async def test_devices_added_and_removed_follow(twin: Twin) -> None:
     assert lan is not None
     old = lan.device("555")
     old.faults.latency = 0.05
-    twin.transport.sendto(HELLO, ("127.0.0.1", old.port))
+    twin.transport.sendto(HELLO, (old.host, old.port))
     for _ in range(100):
         if lan.delayed:
             break
@@ -321,7 +320,9 @@ async def test_without_twin(socket_enabled: None, tmp_path: Path) -> None:
         with pytest.raises(RuntimeError):
             await sim.lan_addresses()
         assert "lan:" not in banner(sim)
-        assert sim.cloud.device_json(sim.cloud.device("100002"))["local_ip"] == "127.0.0.1"
+        assert sim.cloud.device_json(sim.cloud.device("100002"))["local_ip"] == local_ip_of(
+            "100002"
+        )
     finally:
         await sim.stop()
 
@@ -339,7 +340,7 @@ async def test_stop_drops_delayed_answers(socket_enabled: None, tmp_path: Path) 
         lambda: receiver, local_addr=("127.0.0.1", 0)
     )
     try:
-        transport.sendto(HELLO, ("127.0.0.1", lan.device(LAMP).port))
+        transport.sendto(HELLO, (lan.device(LAMP).host, lan.device(LAMP).port))
         for _ in range(100):
             if lan.delayed:
                 break
@@ -365,7 +366,7 @@ async def test_cli_flag_and_banner(socket_enabled: None, tmp_path: Path) -> None
     sim = build_simulator(args)
     await sim.start()
     try:
-        assert "lan: 25 Wi-Fi devices on 127.0.0.1 (GET /_sim/lan)" in banner(sim)
+        assert "lan: 25 Wi-Fi devices (addresses: GET /_sim/lan)" in banner(sim)
     finally:
         await sim.stop()
     assert not parse_args([]).lan
