@@ -23,6 +23,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-broker", action="store_true", help="do not start mosquitto")
     parser.add_argument("--token-ttl", type=float, default=7200, help="access token lifetime, s")
     parser.add_argument(
+        "--lan", action="store_true", help="Wi-Fi devices answer miio on UDP (ports: /_sim/lan)"
+    )
+    parser.add_argument(
         "--spec-dir", type=Path, action="append", default=[], help="extra spec documents"
     )
     return parser.parse_args(argv)
@@ -41,6 +44,7 @@ def build_simulator(args: argparse.Namespace) -> Simulator:
         mqtt_port=args.mqtt_port,
         broker=not args.no_broker,
         spec_dirs=list(args.spec_dir),
+        lan=args.lan,
     )
 
 
@@ -52,4 +56,6 @@ def banner(sim: Simulator) -> str:
         f"ca_file: {sim.ca_file}",
         f"devices: {len(sim.cloud.devices)}",
     ]
+    if sim.lan is not None:
+        lines.append(f"lan: {len(sim.lan.devices)} Wi-Fi devices (addresses: GET /_sim/lan)")
     return "\n".join(lines)

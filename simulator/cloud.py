@@ -118,7 +118,12 @@ class Device:
     shared_by: tuple[int, str] | None = None  # (uid, nickname) of the owner who shared it
     initial: dict[tuple[int, int], Any] = field(default_factory=dict)
     actions: list[JsonDict] = field(default_factory=list)
+    token: str = ""
     _values: dict[tuple[int, int], Any] | None = None
+
+    def __post_init__(self) -> None:
+        if not self.token:
+            self.token = default_token(self.did)
 
     @property
     def urn(self) -> str:
@@ -147,6 +152,30 @@ class Device:
     def pushes_state(self) -> bool:
         """Whether the cloud publishes online/offline state messages for this device."""
         return not self.did.startswith(("blt.", "proxy."))
+
+    @property
+    def is_wifi(self) -> bool:
+        """Whether the device is on Wi-Fi itself and speaks miio on the LAN.
+
+        BLE (`blt.`), gateway-proxied (`proxy.`) and sub-devices (a parent, `<did>.s<n>`) are
+        reached through a gateway; a Wi-Fi device's did is a number.
+        """
+        return self.parent_id is None and self.did.isdigit()
+
+
+def default_token(did: str) -> str:
+    """The token a device starts with (32 hex digits, stable per did)."""
+    return hashlib.sha256(did.encode()).hexdigest()[:32]
+
+
+def local_ip_of(did: str) -> str:
+    """The device's `local_ip`: a loopback address per did, 127.0.1.1 to 127.0.254.254.
+
+    Real-shaped but never a private-network address, so a client that follows it sends nothing
+    off this machine. Nothing listens there: the LAN twin's (host, port) come from `/_sim/lan`.
+    """
+    digest = hashlib.sha256(did.encode()).digest()
+    return f"127.0.{digest[0] % 254 + 1}.{digest[1] % 254 + 1}"
 
 
 @dataclass(slots=True)
@@ -300,6 +329,15 @@ class Cloud:
             return self.devices[did]
         except KeyError:
             raise NotFoundError(did) from None
+
+    def set_token(self, did: str, token: str | None = None) -> str:
+        """Give a device a new token (random when None); the device list reports it."""
+        device = self.device(did)
+        new = secrets.token_hex(16) if token is None else token.lower()
+        if len(new) != 32 or any(char not in "0123456789abcdef" for char in new):
+            raise ValueError("a token is 32 hexadecimal digits")
+        device.token = new
+        return new
 
     # ----------------------------------------------------------------------- tokens
     def _changed_tokens(self) -> None:
@@ -695,7 +733,6 @@ class Cloud:
 
     def device_json(self, device: Device) -> JsonDict:
         """A `device_list_page` entry."""
-        digest = hashlib.sha256(device.did.encode()).hexdigest()
         if device.did.startswith("blt."):
             pid = 6
         elif device.parent_id:
@@ -710,13 +747,13 @@ class Cloud:
             "spec_type": device.urn,
             "isOnline": device.online,
             "pid": pid,
-            "token": digest[:32],
+            "token": device.token,
             "icon": "",
             "parent_id": device.parent_id or "",
             "voice_ctrl": device.voice_ctrl,
             "rssi": -45,
             "owner": self._owner(device),
-            "local_ip": f"192.168.1.{int(digest[:4], 16) % 250 + 2}",
+            "local_ip": local_ip_of(device.did),
             "ssid": "MiHome",
             "bssid": "AA:BB:CC:DD:EE:FF",
             "orderTime": 1700000000,

@@ -17,6 +17,7 @@ from .certs import CertPaths, ensure_certificates, sign_csr
 from .cloud import Cloud
 from .const import INTERNAL_MQTT_USER
 from .homes import generate_devices, home_file, load_home_file
+from .lan import LanTwin
 from .mina import Mina, add_routes as add_mina_routes
 from .passport import Passport, add_routes as add_passport_routes
 from .server import DEFER_BROKER_RELOAD, build_app
@@ -43,6 +44,7 @@ class Simulator:
         spec_dirs: Sequence[Path] | None = None,
         cert_dir: Path | None = None,
         fault_timeout: float = 60.0,
+        lan: bool = False,
     ) -> None:
         self.home = home
         self.devices = devices
@@ -56,6 +58,8 @@ class Simulator:
         self.fault_timeout = fault_timeout
         dirs = [PROJECT_SPEC_DIR, *(spec_dirs or [])]
         self.cloud = Cloud(SpecStore(dirs), token_ttl=token_ttl)
+        self.use_lan = lan
+        self.lan: LanTwin | None = None
         self.certs: CertPaths | None = None
         self.broker: Broker | None = None
         self.publisher: AsyncMqttClient | None = None
@@ -110,6 +114,9 @@ class Simulator:
                 await self._connect_publisher()
                 self.cloud.publish_hook = self._publish
                 self.cloud.tokens_changed_hook = self._tokens_changed
+            if self.use_lan:
+                self.lan = LanTwin(self.cloud, self.host)
+                await self.lan.start()
             app = build_app(
                 self.cloud,
                 self._stopping,
@@ -117,6 +124,7 @@ class Simulator:
                 self._tokens_synced,
                 self._sign_csr,
                 self.fault_timeout,
+                lan=self.lan,
             )
             add_passport_routes(app, self.passport)
             add_mina_routes(app, self.mina)
@@ -147,6 +155,9 @@ class Simulator:
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()
+        if self.lan is not None:
+            lan, self.lan = self.lan, None
+            await lan.stop()
         self.cloud.publish_hook = None
         self.cloud.tokens_changed_hook = None
         if self.publisher is not None:
@@ -212,3 +223,10 @@ class Simulator:
     def issue_tokens(self) -> dict[str, Any]:
         """A token pair for the account, without the browser flow."""
         return self.cloud.issue_tokens()
+
+    async def lan_addresses(self) -> dict[str, tuple[str, int]]:
+        """(host, port) of every Wi-Fi device's LAN twin (devices added since are opened first)."""
+        if self.lan is None:
+            raise RuntimeError("the LAN twin is not running (Simulator(lan=True))")
+        await self.lan.sync()
+        return self.lan.addresses()

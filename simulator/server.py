@@ -17,6 +17,7 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from .cloud import AuthError, Cloud, Fault, NotFoundError
+from .lan import LanTwin
 from .spec import TEMPLATE_KINDS, JsonDict, SpecError
 
 CLOUD_KEY: Final = web.AppKey("cloud", Cloud)
@@ -26,6 +27,7 @@ TIMEOUT_KEY: Final = web.AppKey("fault_timeout", float)
 TOKENS_SYNCED_KEY: Final = web.AppKey[Callable[[], Awaitable[None]]]("tokens_synced")
 # Signs a PEM certificate signing request with the simulator's CA (raises ValueError).
 CSR_SIGNER_KEY: Final = web.AppKey[Callable[[bytes], str]]("csr_signer")
+LAN_KEY: Final = web.AppKey("lan", LanTwin)
 # Set by handlers that change tokens: the broker reload is then awaited, not waited for blocking.
 DEFER_BROKER_RELOAD: ContextVar[bool] = ContextVar("defer_broker_reload", default=False)
 
@@ -484,6 +486,7 @@ async def sim_add_device(request: web.Request) -> web.Response:
         )
     except (KeyError, TypeError, ValueError, NotFoundError) as err:
         return bad_request(f"cannot add device: {err}")
+    await _sync_lan(request)
     return web.json_response({"did": device.did, "urn": device.urn}, status=201)
 
 
@@ -493,7 +496,73 @@ async def sim_remove_device(request: web.Request) -> web.Response:
     did = request.match_info["did"]
     _device_or_404(cloud, did)
     cloud.remove_device(did)
+    await _sync_lan(request)
     return web.json_response({"ok": True})
+
+
+# --------------------------------------------------------------------------- LAN twin
+async def _sync_lan(request: web.Request) -> None:
+    if (lan := request.app.get(LAN_KEY)) is not None:
+        await lan.sync()
+
+
+def _lan_or_404(request: web.Request) -> LanTwin:
+    lan = request.app.get(LAN_KEY)
+    if lan is None:
+        raise web.HTTPNotFound(text="the LAN twin is not running (Simulator(lan=True), --lan)")
+    return lan
+
+
+async def sim_lan(request: web.Request) -> web.Response:
+    """Where each Wi-Fi device listens (host, port), its token, faults and packet counts."""
+    lan = _lan_or_404(request)
+    await lan.sync()
+    return web.json_response(lan.describe())
+
+
+async def sim_lan_device(request: web.Request) -> web.Response:
+    """Set LAN faults of one device: `silent`, `wrong_token`, `latency`; `reboot`."""
+    lan = _lan_or_404(request)
+    await lan.sync()
+    did = request.match_info["did"]
+    _device_or_404(_cloud(request), did)
+    try:
+        device = lan.device(did)
+    except KeyError:
+        return bad_request(f"{did} is not a Wi-Fi device")
+    body = await _json_body(request)
+    try:
+        latency = float(body.get("latency", device.faults.latency))
+    except TypeError, ValueError:
+        return bad_request("latency must be a number")
+    if latency < 0:
+        return bad_request("latency must not be negative")
+    device.faults.latency = latency
+    device.faults.silent = bool(body.get("silent", device.faults.silent))
+    device.faults.wrong_token = bool(body.get("wrong_token", device.faults.wrong_token))
+    if body.get("reboot"):
+        device.reboot()
+    return web.json_response(device.describe())
+
+
+async def sim_lan_clear(request: web.Request) -> web.Response:
+    """Clear every LAN fault."""
+    _lan_or_404(request).clear_faults()
+    return web.json_response({"ok": True})
+
+
+async def sim_token(request: web.Request) -> web.Response:
+    """Give a device a new token (`{"token": "<32 hex>"}`, or a random one)."""
+    cloud = _cloud(request)
+    did = request.match_info["did"]
+    _device_or_404(cloud, did)
+    body = await _json_body(request)
+    token = body.get("token")
+    try:
+        new = cloud.set_token(did, None if token is None else str(token))
+    except ValueError as err:
+        return bad_request(str(err))
+    return web.json_response({"did": did, "token": new})
 
 
 async def sim_add_fault(request: web.Request) -> web.Response:
@@ -563,8 +632,9 @@ def build_app(
     tokens_synced: Callable[[], Awaitable[None]],
     sign_csr: Callable[[bytes], str],
     fault_timeout: float = 60.0,
+    lan: LanTwin | None = None,
 ) -> web.Application:
-    """Create the application."""
+    """Create the application (`lan`: the LAN twin, when it runs)."""
     app = web.Application(middlewares=[fault_middleware, auth_middleware])
     app[CLOUD_KEY] = cloud
     app[STOPPING_KEY] = stopping
@@ -572,6 +642,8 @@ def build_app(
     app[TOKENS_SYNCED_KEY] = tokens_synced
     app[TIMEOUT_KEY] = fault_timeout
     app[CSR_SIGNER_KEY] = sign_csr
+    if lan is not None:
+        app[LAN_KEY] = lan
     app.add_routes(
         [
             web.get("/oauth2/authorize", authorize),
@@ -605,6 +677,10 @@ def build_app(
             web.get("/_sim/counters", sim_counters),
             web.delete("/_sim/counters", sim_reset_counters),
             web.get("/_sim/oauth/code", sim_oauth_code),
+            web.get("/_sim/lan", sim_lan),
+            web.delete("/_sim/lan/faults", sim_lan_clear),
+            web.post("/_sim/devices/{did}/lan", sim_lan_device),
+            web.post("/_sim/devices/{did}/token", sim_token),
         ]
     )
     return app

@@ -9,6 +9,7 @@ from __future__ import annotations
 from .auth import MiotAuth, OAuthToken, new_device_id, oauth_state
 from .client import MiotCloudClient, PropertyKey, PropertyWrite
 from .const import OAUTH2_CLIENT_ID, REGIONS, CloudEndpoints, async_ssl_context
+from .device_api import MiotDeviceApi
 from .errors import (
     MiotActionError,
     MiotAuthError,
@@ -17,11 +18,18 @@ from .errors import (
     MiotDeviceOfflineError,
     MiotError,
     MiotInvalidValueError,
+    MiotLanDeviceError,
+    MiotLanError,
+    MiotLanProtocolError,
+    MiotLanTimeoutError,
+    MiotLanTokenError,
     MiotPropertyError,
     MiotRateLimitedError,
     MiotSpecError,
     MiotTimeoutError,
 )
+from .lan import LanAddress, LanHello, MiotLanClient, MiotLanDevice, is_lan_capable
+from .miio import MIIO_PORT, MiioCodec
 from .models import (
     Device,
     DeviceStateChange,
@@ -47,6 +55,7 @@ from .spec import (
 from .spec_service import SpecService
 
 __all__ = [
+    "MIIO_PORT",
     "OAUTH2_CLIENT_ID",
     "REGIONS",
     "CloudEndpoints",
@@ -55,15 +64,26 @@ __all__ = [
     "DeviceStateChange",
     "EventOccurred",
     "Home",
+    "LanAddress",
+    "LanHello",
+    "MiioCodec",
     "MiotActionError",
     "MiotAuth",
     "MiotAuthError",
     "MiotCloudClient",
     "MiotCloudUnavailableError",
     "MiotCodeError",
+    "MiotDeviceApi",
     "MiotDeviceOfflineError",
     "MiotError",
     "MiotInvalidValueError",
+    "MiotLanClient",
+    "MiotLanDevice",
+    "MiotLanDeviceError",
+    "MiotLanError",
+    "MiotLanProtocolError",
+    "MiotLanTimeoutError",
+    "MiotLanTokenError",
     "MiotPropertyError",
     "MiotPushClient",
     "MiotRateLimitedError",
@@ -84,6 +104,7 @@ __all__ = [
     "UserProfile",
     "ValueRange",
     "async_ssl_context",
+    "is_lan_capable",
     "new_device_id",
     "oauth_state",
     "parse_message",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 import logging
 from typing import Any
@@ -418,35 +418,7 @@ class MiotCloudClient:
 
         Values are coerced and validated against the spec before anything is sent.
         """
-        arguments = dict(arguments or {})
-        values: list[Any] = []
-        for piid in action.in_piids:
-            prop = service.property(piid)
-            name = prop.name if prop is not None else str(piid)
-            if name not in arguments:
-                raise MiotInvalidValueError(
-                    f"action {action.name}: missing argument {name!r}"
-                    f" (expected {', '.join(self._arg_names(service, action.in_piids))})"
-                )
-            value = arguments.pop(name)
-            values.append(prop.coerce(value) if prop is not None else value)
-        if arguments:
-            raise MiotInvalidValueError(
-                f"action {action.name}: unknown argument(s) {', '.join(sorted(arguments))}"
-            )
-        out = await self.call_action(did, action.siid, action.iid, values)
-        names = self._arg_names(service, action.out_piids)
-        named = dict(zip(names, out, strict=False))
-        for index, value in enumerate(out[len(names) :], start=len(names)):
-            named[f"out{index}"] = value
-        return named
-
-    @staticmethod
-    def _arg_names(service: SpecService, piids: Sequence[int]) -> list[str]:
-        return [
-            prop.name if (prop := service.property(piid)) is not None else str(piid)
-            for piid in piids
-        ]
+        return await run_spec_action(self.call_action, did, service, action, arguments)
 
     async def close(self) -> None:
         """Fail pending reads and cancel flush timers/tasks (the session stays open)."""
@@ -461,3 +433,47 @@ class MiotCloudClient:
             task.cancel()
         if self._flushes:
             await asyncio.gather(*self._flushes, return_exceptions=True)
+
+
+type ActionCall = Callable[[str, int, int, Sequence[Any]], Awaitable[list[Any]]]
+
+
+async def run_spec_action(
+    call_action: ActionCall,
+    did: str,
+    service: SpecService,
+    action: SpecAction,
+    arguments: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Named `in` arguments (spec property names) → positional call → named `out` values.
+
+    Shared by the cloud and LAN clients; values are checked against the spec before sending.
+    """
+    arguments = dict(arguments or {})
+    values: list[Any] = []
+    for piid in action.in_piids:
+        prop = service.property(piid)
+        name = prop.name if prop is not None else str(piid)
+        if name not in arguments:
+            raise MiotInvalidValueError(
+                f"action {action.name}: missing argument {name!r}"
+                f" (expected {', '.join(_arg_names(service, action.in_piids))})"
+            )
+        value = arguments.pop(name)
+        values.append(prop.coerce(value) if prop is not None else value)
+    if arguments:
+        raise MiotInvalidValueError(
+            f"action {action.name}: unknown argument(s) {', '.join(sorted(arguments))}"
+        )
+    out = await call_action(did, action.siid, action.iid, values)
+    names = _arg_names(service, action.out_piids)
+    named = dict(zip(names, out, strict=False))
+    for index, value in enumerate(out[len(names) :], start=len(names)):
+        named[f"out{index}"] = value
+    return named
+
+
+def _arg_names(service: SpecService, piids: Sequence[int]) -> list[str]:
+    return [
+        prop.name if (prop := service.property(piid)) is not None else str(piid) for piid in piids
+    ]

@@ -10,6 +10,11 @@ CODE_VALUE_ERROR = -4005
 CODE_ACTION_PARAM_ERROR = -4006
 CODE_DID_ERROR = -4007
 CODE_ACK_TIMEOUT = -9999
+# Per-item codes a MIoT device answers itself (miio on the LAN; docs/lan.md).
+CODE_CANNOT_READ = -4001
+CODE_CANNOT_WRITE = -4002
+CODE_NOT_FOUND = -4003
+CODE_DEVICE_INTERNAL = -4004
 
 _CODE_TEXT: dict[int, str] = {
     CODE_OFFLINE: "device offline",
@@ -19,6 +24,10 @@ _CODE_TEXT: dict[int, str] = {
     CODE_ACTION_PARAM_ERROR: "action parameter error",
     CODE_DID_ERROR: "did error",
     CODE_ACK_TIMEOUT: "device did not acknowledge in time",
+    CODE_CANNOT_READ: "property cannot be read",
+    CODE_CANNOT_WRITE: "property cannot be written",
+    CODE_NOT_FOUND: "property, action or event does not exist",
+    CODE_DEVICE_INTERNAL: "device internal error",
 }
 
 
@@ -78,6 +87,27 @@ class MiotPropertyError(MiotCodeError):
 
 class MiotActionError(MiotCodeError):
     """An action call failed with a per-item code."""
+
+
+class MiotLanError(MiotError):
+    """Local control (miio over UDP) of a device failed; the cloud may still reach it."""
+
+
+class MiotLanTimeoutError(MiotLanError):
+    """The device did not answer on the LAN in time (unreachable, offline or too slow)."""
+
+
+class MiotLanTokenError(MiotLanError):
+    """The device token does not fit: an answer failed the checksum, or the device answers the
+    handshake but never a request (what a device does with packets of another token)."""
+
+
+class MiotLanProtocolError(MiotLanError):
+    """A packet or answer is not valid miio (bad header, length, padding or JSON)."""
+
+
+class MiotLanDeviceError(MiotLanError, MiotCodeError):
+    """The device answered a request with a JSON-RPC error (`code`, `message`)."""
 
 
 def error_for_code(

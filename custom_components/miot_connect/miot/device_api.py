@@ -1,0 +1,57 @@
+"""The calls that reach a device either way: cloud (`MiotCloudClient`) or LAN (`MiotLanClient`).
+
+A coordinator can hold either behind this protocol and route each call; both return the same
+typed results (`PropertyResult`, `out` lists) and raise the same item errors (`MiotPropertyError`,
+`MiotActionError`). Transport failures differ: the cloud raises `MiotCloudUnavailableError`
+(and subclasses), the LAN raises `MiotLanError` (and subclasses), which is the cue to fall back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Protocol, runtime_checkable
+
+from .client import PropertyKey, PropertyWrite
+from .models import PropertyResult
+from .spec import SpecAction, SpecService
+
+
+@runtime_checkable
+class MiotDeviceApi(Protocol):
+    """Reads, writes and actions on devices by did."""
+
+    async def get_properties(self, keys: Iterable[PropertyKey]) -> list[PropertyResult]:
+        """Results in the order of `keys`; failed items carry their code."""
+        ...
+
+    async def get_property(self, did: str, siid: int, piid: int) -> Any:
+        """One value (raises the item's error)."""
+        ...
+
+    async def set_properties(self, items: Iterable[PropertyWrite]) -> list[PropertyResult]:
+        """Results in input order; a single failing write raises its error."""
+        ...
+
+    async def set_property(self, did: str, siid: int, piid: int, value: Any) -> PropertyResult:
+        """Write one property (raises the item's error)."""
+        ...
+
+    async def call_action(
+        self, did: str, siid: int, aiid: int, in_values: Sequence[Any] = ()
+    ) -> list[Any]:
+        """Run an action with positional `in` values; returns the `out` values."""
+        ...
+
+    async def call_spec_action(
+        self,
+        did: str,
+        service: SpecService,
+        action: SpecAction,
+        arguments: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Run an action with named arguments; returns named `out` values."""
+        ...
+
+    async def close(self) -> None:
+        """Release what the client holds."""
+        ...
