@@ -57,6 +57,41 @@ DEFAULT_HVAC: dict[str, HVACMode] = {
     "air-condition-outlet": HVACMode.COOL,
 }
 
+# Mode slugs that mean "not heating or cooling" on a device without an on/off switch (a bath
+# heater's "Idle").
+OFF_SLUGS: frozenset[str] = frozenset({"off", "idle", "close", "closed", "standby", "none", "stop"})
+# More slugs that name an hvac mode (bath heaters and heaters spell them their own way).
+HVAC_SLUGS.update(
+    {
+        "warm": HVACMode.HEAT,
+        "warming": HVACMode.HEAT,
+        "ventilate": HVACMode.FAN_ONLY,
+        "ventilation": HVACMode.FAN_ONLY,
+        "blow": HVACMode.FAN_ONLY,
+        "drying": HVACMode.DRY,
+    }
+)
+
+
+def _controls_climate(spec: Any, service: Any, _primary: Any) -> bool:
+    """A heating or cooling service is a climate entity when something of it can be set: a
+    target temperature, an on/off switch or a mode (a heater with only on, heat level and mode is
+    still a heater; a bath heater with only a mode list too)."""
+    for prop in service.properties:
+        if not prop.writable:
+            continue
+        if prop.name == "target-temperature" and prop.format in {"float", *_INTS}:
+            return True
+        if prop.name in _ON_NAMES and prop.format == "bool":
+            return True
+        if prop.name == "mode" and prop.value_list:
+            return True
+    return False
+
+
+_INTS = frozenset({"uint8", "uint16", "uint32", "int8", "int16", "int32", "int64"})
+_ON_NAMES = ("on", "heating")
+
 SCHEMAS: list[MiotSchema] = [
     MiotSchema(
         platform=Platform.CLIMATE,
@@ -67,12 +102,12 @@ SCHEMAS: list[MiotSchema] = [
             "thermostat",
             "electric-blanket",
             "air-condition-outlet",
+            "ptc-bath-heater",
+            "bath-heater",
         ),
         properties=(
-            PropertyNeed(
-                "target", ("target-temperature",), required=True, writable=True, numeric=True
-            ),
-            PropertyNeed("on", ("on",), writable=True, formats=_BOOL),
+            PropertyNeed("target", ("target-temperature",), writable=True, numeric=True),
+            PropertyNeed("on", _ON_NAMES, writable=True, formats=_BOOL),
             PropertyNeed("mode", ("mode",), writable=True, value_list=True),
             PropertyNeed(
                 "fan", ("fan-level", "heat-level"), writable=True, elsewhere=("fan-control",)
@@ -94,6 +129,7 @@ SCHEMAS: list[MiotSchema] = [
         ),
         main=True,
         use_service_name=True,
+        check=_controls_climate,
     ),
 ]
 register_schemas(Platform.CLIMATE, SCHEMAS)
@@ -105,23 +141,28 @@ class MiotClimate(MiotEntity, ClimateEntity):
     def __init__(self, coordinator: MiotCoordinator, did: str, info: MiotEntityInfo) -> None:
         """Modes, ranges and features from the spec."""
         super().__init__(coordinator, did, info)
-        self._target = info.props["target"]
+        self._target = info.prop("target")
         self._on = info.prop("on")
         self._mode = info.prop("mode")
         self._fan = info.prop("fan")
         self._current = info.prop("current")
         self._swing = info.prop("swing")
-        self._attr_temperature_unit = ha_unit(self._target) or UnitOfTemperature.CELSIUS
+        unit_source = self._target or self._current
+        self._attr_temperature_unit = (
+            ha_unit(unit_source) if unit_source is not None else None
+        ) or UnitOfTemperature.CELSIUS
         if self._attr_temperature_unit not in (
             UnitOfTemperature.CELSIUS,
             UnitOfTemperature.FAHRENHEIT,
         ):
             self._attr_temperature_unit = UnitOfTemperature.CELSIUS
-        if (vr := self._target.value_range) is not None:
-            self._attr_min_temp = vr.min
-            self._attr_max_temp = vr.max
-            self._attr_target_temperature_step = vr.step or 1
-        features = ClimateEntityFeature.TARGET_TEMPERATURE
+        features = ClimateEntityFeature(0)
+        if self._target is not None:
+            features |= ClimateEntityFeature.TARGET_TEMPERATURE
+            if (vr := self._target.value_range) is not None:
+                self._attr_min_temp = vr.min
+                self._attr_max_temp = vr.max
+                self._attr_target_temperature_step = vr.step or 1
         self._default_hvac = DEFAULT_HVAC.get(info.spec.name, HVACMode.HEAT)
         self._hvac_values: dict[Any, HVACMode] = {}
         self._presets: dict[Any, str] = {}
@@ -129,6 +170,9 @@ class MiotClimate(MiotEntity, ClimateEntity):
             labels = dict(value_labels(self._mode, self.lang))
             for value, slug in value_options(self._mode):
                 hvac = HVAC_SLUGS.get(slug)
+                if hvac is None and self._on is None and slug in OFF_SLUGS:
+                    # Without a switch, the mode list's "Idle"/"Off" is how the device is off.
+                    hvac = HVACMode.OFF
                 if hvac is not None and hvac not in self._hvac_values.values():
                     self._hvac_values[value] = hvac
                 else:
@@ -136,8 +180,10 @@ class MiotClimate(MiotEntity, ClimateEntity):
             if self._presets:
                 self._attr_preset_modes = list(self._presets.values())
                 features |= ClimateEntityFeature.PRESET_MODE
-        modes = list(self._hvac_values.values()) or [self._default_hvac]
-        if self._on is not None:
+        modes: list[HVACMode] = [
+            mode for mode in self._hvac_values.values() if mode != HVACMode.OFF
+        ] or [self._default_hvac]
+        if self._on is not None or HVACMode.OFF in self._hvac_values.values():
             modes.insert(0, HVACMode.OFF)
             features |= ClimateEntityFeature.TURN_ON | ClimateEntityFeature.TURN_OFF
         self._attr_hvac_modes = modes
@@ -167,8 +213,8 @@ class MiotClimate(MiotEntity, ClimateEntity):
 
     @property
     def target_temperature(self) -> float | None:
-        """Target temperature."""
-        return self.number_of(self._target)
+        """Target temperature (None: the device has none)."""
+        return self.number_of(self._target) if self._target is not None else None
 
     @property
     def hvac_mode(self) -> HVACMode | None:
@@ -209,11 +255,7 @@ class MiotClimate(MiotEntity, ClimateEntity):
         return SWING_ON if value else SWING_OFF
 
     def _hvac_writes(self, hvac_mode: HVACMode) -> Writes:
-        if hvac_mode == HVACMode.OFF:
-            if self._on is None:
-                raise ServiceValidationError(  # pragma: no cover - OFF is offered only with `on`
-                    translation_domain=DOMAIN, translation_key="invalid_value"
-                )
+        if hvac_mode == HVACMode.OFF and self._on is not None:
             return Writes.of(self._on, False)
         values = Writes()
         if self._on is not None:
@@ -222,6 +264,10 @@ class MiotClimate(MiotEntity, ClimateEntity):
             for value, mode in self._hvac_values.items():
                 if mode == hvac_mode:
                     values.put(self._mode, value)
+        if not values:
+            raise ServiceValidationError(  # pragma: no cover - only offered modes are accepted
+                translation_domain=DOMAIN, translation_key="invalid_value"
+            )
         return values
 
     async def async_set_hvac_mode(self, hvac_mode: HVACMode) -> None:
@@ -231,21 +277,24 @@ class MiotClimate(MiotEntity, ClimateEntity):
             await self.async_write_many(values)
 
     async def async_turn_on(self) -> None:
-        """Switch on."""
-        assert self._on is not None
-        await self.async_write(self._on, True)
+        """Switch on (a device without a switch goes to its first non-off mode)."""
+        if self._on is not None:
+            await self.async_write(self._on, True)
+            return
+        await self.async_set_hvac_mode(
+            next(mode for mode in self.hvac_modes if mode != HVACMode.OFF)
+        )
 
     async def async_turn_off(self) -> None:
-        """Switch off."""
-        assert self._on is not None
-        await self.async_write(self._on, False)
+        """Switch off (or the mode that means off)."""
+        await self.async_set_hvac_mode(HVACMode.OFF)
 
     async def async_set_temperature(self, **kwargs: Any) -> None:
         """Target temperature, optionally with a mode, in one request."""
         values = Writes()
         if (mode := kwargs.get(ATTR_HVAC_MODE)) is not None:
             values.update(self._hvac_writes(HVACMode(mode)))
-        if (temperature := kwargs.get(ATTR_TEMPERATURE)) is not None:
+        if (temperature := kwargs.get(ATTR_TEMPERATURE)) is not None and self._target is not None:
             step = self._target.value_range.step if self._target.value_range else None
             if step:
                 low = self._target.value_range.min if self._target.value_range else 0

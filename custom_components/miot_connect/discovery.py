@@ -543,20 +543,39 @@ def _mark_duplicates(spec: DeviceSpec, infos: list[MiotEntityInfo]) -> None:
 SENSOR_DEVICE_SUFFIXES: Final = ("sensor", "monitor", "detector")
 
 
+def _type_affinity(device_type: str, service_name: str) -> int:
+    """How much a service names what the device is: 2 the same word (`heater`/`heater`), 1 one
+    contains the other as whole words (`ptc-bath-heater` is a `bath-heater`), 0 unrelated."""
+    if service_name == device_type:
+        return 2
+    if f"-{device_type}" in f"-{service_name}" or f"-{service_name}" in f"-{device_type}":
+        return 1
+    return 0
+
+
 def _pick_main(spec: DeviceSpec, infos: list[MiotEntityInfo]) -> None:
+    """The device's main entity: the candidate whose service best names the device type (a bath
+    heater's `ptc-bath-heater` climate, not its light), then by platform order, then siid."""
     candidates = [info for info in infos if info.schema.main]
     if not candidates:
         return
     same_type = [
         info
         for info in candidates
-        if info.service.name == spec.name
+        if _type_affinity(spec.name, info.service.name)
         and (not info.schema.per_property or spec.name.endswith(SENSOR_DEVICE_SUFFIXES))
     ]
     pool = same_type or [info for info in candidates if not info.schema.per_property]
     if not pool:
         return
-    pool.sort(key=lambda info: info.service.iid)
+    order = {platform: index for index, platform in enumerate(PLATFORM_ORDER)}
+    pool.sort(
+        key=lambda info: (
+            -_type_affinity(spec.name, info.service.name),
+            order.get(info.platform, len(order)),
+            info.service.iid,
+        )
+    )
     pool[0].main = True
 
 

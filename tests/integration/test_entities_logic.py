@@ -271,6 +271,91 @@ async def test_climate_presets(hass: HomeAssistant) -> None:
     assert coord.values[(2, 1)] == 20.5
 
 
+async def test_heaters_without_target_temperature(hass: HomeAssistant) -> None:
+    """A heater with only on, heat level and mode is still a climate entity, and the main one;
+    a bath heater's ptc-bath-heater service is its main entity (not its light), and its "Idle"
+    mode is how it is off."""
+    spec = make_spec(
+        "heater",
+        service(
+            2,
+            "heater",
+            prop(1, "on"),
+            prop(2, "heat-level", "uint8", **{"value-list": vlist("Low", "High", start=1)}),
+            prop(3, "mode", "uint8", **{"value-list": vlist("Normal", "Sleep")}),
+            prop(4, "fault", "uint8", ("read",), **{"value-list": vlist("No Faults")}),
+        ),
+    )
+    main = [info for info in discover_entities(spec, "test.heater.v1") if info.main]
+    assert [info.platform for info in main] == [Platform.CLIMATE]
+    entity, coord = entity_for(hass, spec, Platform.CLIMATE, climate.MiotClimate)
+    assert entity.supported_features & climate.ClimateEntityFeature.TARGET_TEMPERATURE == 0
+    assert entity.hvac_modes == ["off", "heat"]
+    assert entity.fan_modes == ["Low", "High"]
+    assert entity.preset_modes == ["Normal", "Sleep"]
+    assert entity.target_temperature is None
+    coord.values[(2, 1)] = False
+    assert entity.hvac_mode == "off"
+    await entity.async_turn_on()
+    assert coord.values[(2, 1)] is True
+    await entity.async_set_fan_mode("High")
+    assert coord.values[(2, 2)] == 2
+    await entity.async_set_temperature(temperature=22)  # no target: nothing written
+    assert (2, 5) not in coord.values
+    await entity.async_turn_off()
+    assert coord.values[(2, 1)] is False
+
+    bath = make_spec(
+        "bath-heater",
+        service(
+            2,
+            "light",
+            prop(1, "on"),
+            prop(2, "brightness", "uint8", **{"value-range": [1, 100, 1]}),
+        ),
+        service(
+            3,
+            "ptc-bath-heater",
+            prop(
+                1,
+                "mode",
+                "uint8",
+                **{"value-list": vlist("Idle", "Heat", "Ventilate", "Dry", start=1)},
+            ),
+            prop(2, "heating", "bool", ("read", "notify")),
+            prop(3, "target-temperature", "uint8", unit="celsius", **{"value-range": [30, 50, 1]}),
+            prop(4, "temperature", "float", ("read", "notify"), unit="celsius"),
+        ),
+    )
+    infos = discover_entities(bath, "test.bhf.v1")
+    main = [info for info in infos if info.main]
+    assert [(info.platform, info.service.name) for info in main] == [
+        (Platform.CLIMATE, "ptc-bath-heater")
+    ]
+    assert any(info.platform == Platform.LIGHT for info in infos)
+    entity, coord = entity_for(hass, bath, Platform.CLIMATE, climate.MiotClimate, "test.bhf.v1")
+    assert entity.hvac_modes == ["off", "heat", "fan_only", "dry"]
+    assert entity.min_temp == 30
+    coord.values[(3, 1)] = 1
+    assert entity.hvac_mode == "off"
+    await entity.async_turn_on()
+    assert coord.values[(3, 1)] == 2
+    assert entity.hvac_mode == "heat"
+    await entity.async_set_hvac_mode(climate.HVACMode.DRY)
+    assert coord.values[(3, 1)] == 4
+    await entity.async_turn_off()
+    assert coord.values[(3, 1)] == 1
+    await entity.async_set_temperature(temperature=42)
+    assert coord.values[(3, 3)] == 42
+
+    # A heating service with nothing to set stays sensors.
+    passive = make_spec(
+        "heater",
+        service(2, "heater", prop(1, "temperature", "float", ("read", "notify"), unit="celsius")),
+    )
+    assert not [i for i in discover_entities(passive, "x.y.z") if i.platform == Platform.CLIMATE]
+
+
 async def test_fan_ranges(hass: HomeAssistant) -> None:
     """A fan with a ranged speed; value-list speeds without steps."""
     spec = make_spec(
