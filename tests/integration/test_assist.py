@@ -81,6 +81,8 @@ def sim_get(simulator: Simulator, did: str, service: str, prop: str) -> Any:
 
 
 ON = "on"
+# A bath heater is on when it heats: its ptc-bath-heater mode (1 Idle, 2 Heat).
+BATH_IDLE, BATH_HEAT = 1, 2
 RED = 0xFF0000
 DOOYA_OPEN, DOOYA_CLOSE = 2, 0  # dooya.curtain.m2 motor-control
 AQARA_OPEN, AQARA_CLOSE = 1, 2  # lumi.curtain.hagl08 motor-control
@@ -142,9 +144,9 @@ EN: list[Case] = [
     ),
     Case(
         "turn on the bath heater",
-        {(BATH_HEATER, "light", ON): True},
-        "Turned on the light",
-        before={(BATH_HEATER, "light", ON): False},
+        {(BATH_HEATER, "ptc-bath-heater", "mode"): BATH_HEAT},
+        "Turned on the thermostat",
+        before={(BATH_HEATER, "ptc-bath-heater", "mode"): BATH_IDLE},
     ),
     Case(
         "turn on the TV plug",
@@ -267,9 +269,9 @@ EN: list[Case] = [
     Case("set the living room lamp to blue", {(LAMP, "light", "color"): BLUE}, "Color set"),
     Case(
         "turn off the bath heater",
-        {(BATH_HEATER, "light", ON): False},
-        "Turned off the light",
-        before={(BATH_HEATER, "light", ON): True},
+        {(BATH_HEATER, "ptc-bath-heater", "mode"): BATH_IDLE},
+        "Turned off the thermostat",
+        before={(BATH_HEATER, "ptc-bath-heater", "mode"): BATH_HEAT},
     ),
     Case(
         "close the bedroom curtain",
@@ -367,15 +369,15 @@ ZH: list[Case] = [
     ),
     Case(
         "打开浴霸",
-        {(BATH_HEATER, "light", ON): True},
+        {(BATH_HEATER, "ptc-bath-heater", "mode"): BATH_HEAT},
         "浴霸已打开",
-        before={(BATH_HEATER, "light", ON): False},
+        before={(BATH_HEATER, "ptc-bath-heater", "mode"): BATH_IDLE},
     ),
     Case(
         "关闭浴霸",
-        {(BATH_HEATER, "light", ON): False},
+        {(BATH_HEATER, "ptc-bath-heater", "mode"): BATH_IDLE},
         "浴霸已关闭",
-        before={(BATH_HEATER, "light", ON): True},
+        before={(BATH_HEATER, "ptc-bath-heater", "mode"): BATH_HEAT},
     ),
     Case(
         "打开客厅插座",
