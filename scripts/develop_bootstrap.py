@@ -20,6 +20,43 @@ import aiohttp
 CLIENT_ID = "http://localhost:8123/"
 
 
+DEMO_LOCATION = {
+    "country": "CN",
+    "currency": "CNY",
+    "latitude": 31.2304,
+    "longitude": 121.4737,
+    "location_name": "Demo Home",
+    "time_zone": "Asia/Shanghai",
+    "unit_system": "metric",
+}
+
+
+async def _update_core_config(http: aiohttp.ClientSession, ha: str, access: str) -> None:
+    """Set country, location and time zone through the websocket API (as the UI does)."""
+    async with http.ws_connect(f"{ha}/api/websocket") as ws:
+        await ws.receive_json()  # auth_required
+        await ws.send_json({"type": "auth", "access_token": access})
+        reply = await ws.receive_json()
+        if reply.get("type") != "auth_ok":
+            raise SystemExit(f"websocket sign-in refused: {reply}")
+        await ws.send_json({"id": 1, "type": "config/core/update", **DEMO_LOCATION})
+        reply = await ws.receive_json()
+        if not reply.get("success"):
+            raise SystemExit(f"could not set the location: {reply}")
+        # The demo runs Home Assistant Core from a virtualenv, an installation method Home
+        # Assistant warns about; users run Home Assistant OS or Container, so the demo hides it.
+        await ws.send_json(
+            {
+                "id": 2,
+                "type": "repairs/ignore_issue",
+                "domain": "homeassistant",
+                "issue_id": "deprecated_method",
+                "ignore": True,
+            }
+        )
+        await ws.receive_json()
+
+
 async def _json(resp: aiohttp.ClientResponse) -> Any:
     text = await resp.text()
     if resp.status >= 400:
@@ -78,6 +115,8 @@ async def onboard(http: aiohttp.ClientSession, ha: str, user: str, password: str
     headers = {"Authorization": f"Bearer {access}"}
     if "core_config" not in done:
         await _json(await http.post(f"{ha}/api/onboarding/core_config", headers=headers))
+        # Where the demo home is, so no "country not configured" repair greets a new user.
+        await _update_core_config(http, ha, access)
     if "analytics" not in done:
         await _json(await http.post(f"{ha}/api/onboarding/analytics", headers=headers))
     if "integration" not in done:

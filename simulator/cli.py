@@ -26,6 +26,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--lan", action="store_true", help="Wi-Fi devices answer miio on UDP (ports: /_sim/lan)"
     )
     parser.add_argument(
+        "--drift",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="let readings (temperature, humidity, PM2.5, power, battery) wander every SECONDS",
+    )
+    parser.add_argument(
         "--spec-dir", type=Path, action="append", default=[], help="extra spec documents"
     )
     return parser.parse_args(argv)
@@ -45,6 +52,7 @@ def build_simulator(args: argparse.Namespace) -> Simulator:
         broker=not args.no_broker,
         spec_dirs=list(args.spec_dir),
         lan=args.lan,
+        drift=args.drift,
     )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-import contextlib
 from dataclasses import dataclass, field
 import hashlib
 import secrets
@@ -24,6 +23,7 @@ from .const import (
     DEFAULT_NICKNAME,
     DEFAULT_UID,
 )
+from .drift import starting_values
 from .spec import (
     JsonDict,
     SpecError,
@@ -38,21 +38,6 @@ PublishHook = Callable[[str, JsonDict, str], None]
 ActionHook = Callable[["Device", int, JsonDict, list[Any]], None]
 
 # Pleasant initial values by property name (used when valid for the property).
-_PREFERRED: dict[str, Any] = {
-    "temperature": 22.5,
-    "target-temperature": 24,
-    "relative-humidity": 45,
-    "target-humidity": 50,
-    "brightness": 80,
-    "battery-level": 90,
-    "color-temperature": 4000,
-    "volume": 40,
-    "current-position": 0,
-    "target-position": 0,
-    "filter-life-level": 85,
-    "electric-power": 12,
-    "voltage": 2200,
-}
 
 # Action name words -> words looked for in a status value-list description.
 _STATUS_EFFECTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
@@ -134,14 +119,10 @@ class Device:
     def values(self) -> dict[tuple[int, int], Any]:
         """Current property values (built on first use)."""
         if self._values is None:
-            values: dict[tuple[int, int], Any] = {}
-            for key, prop in self.spec.properties.items():
-                preferred = _PREFERRED.get(urn_name(str(prop.get("type", ""))))
-                value = default_value(prop)
-                if preferred is not None:
-                    with contextlib.suppress(SpecError):
-                        value = validate_value(prop, preferred)
-                values[key] = value
+            # What such a device reports (room temperatures, mains voltage, …), else the
+            # spec's first valid value.
+            values = {key: default_value(prop) for key, prop in self.spec.properties.items()}
+            values.update(starting_values(self.spec.properties, self.spec.services))
             for key, value in self.initial.items():
                 if key in self.spec.properties:
                     values[key] = validate_value(self.spec.properties[key], value)

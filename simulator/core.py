@@ -16,6 +16,7 @@ from .broker import AsyncMqttClient, Broker
 from .certs import CertPaths, ensure_certificates, sign_csr
 from .cloud import Cloud
 from .const import INTERNAL_MQTT_USER
+from .drift import Drift
 from .homes import generate_devices, home_file, load_home_file
 from .lan import LanTwin
 from .mina import Mina, add_routes as add_mina_routes
@@ -45,6 +46,7 @@ class Simulator:
         cert_dir: Path | None = None,
         fault_timeout: float = 60.0,
         lan: bool = False,
+        drift: float | None = None,
     ) -> None:
         self.home = home
         self.devices = devices
@@ -59,6 +61,8 @@ class Simulator:
         dirs = [PROJECT_SPEC_DIR, *(spec_dirs or [])]
         self.cloud = Cloud(SpecStore(dirs), token_ttl=token_ttl)
         self.use_lan = lan
+        # Readings wander every `drift` seconds (None: values change only when told to).
+        self.drift = Drift(self.cloud, drift) if drift else None
         self.lan: LanTwin | None = None
         self.certs: CertPaths | None = None
         self.broker: Broker | None = None
@@ -137,6 +141,8 @@ class Simulator:
             server = site._server
             assert isinstance(server, asyncio.Server)
             self.port = int(server.sockets[0].getsockname()[1])
+            if self.drift is not None:
+                self.drift.start()
         except BaseException:
             await self.stop()
             raise
@@ -152,6 +158,8 @@ class Simulator:
     async def stop(self) -> None:
         """Stop the site, the publisher and the broker."""
         self._stopping.set()
+        if self.drift is not None:
+            await self.drift.stop()
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()

@@ -57,7 +57,8 @@ MANUFACTURERS: dict[str, str] = {
 def manufacturer(model: str) -> str:
     """Manufacturer from the model prefix (`yeelink.light.ceila` → `Yeelight`)."""
     prefix = model.split(".", 1)[0].strip().lower()
-    if not prefix:
+    if not prefix or prefix.isdigit():
+        # Vendors registered only by number (`090615.switch.mesw2`) sell as Mi Home devices.
         return "Xiaomi"
     return MANUFACTURERS.get(prefix, prefix.capitalize())
 

@@ -28,6 +28,7 @@ from .discovery import (
     value_options,
 )
 from .entity import MiotEntity, async_setup_platform
+from .miot.spec import SpecProperty
 
 if TYPE_CHECKING:
     from . import MiotConfigEntry
@@ -121,9 +122,13 @@ class MiotSensor(MiotEntity, SensorEntity):
             self._attr_options = list(self._options.values())
             return
         unit = info.unit
+        self._scale: float | None = None
         if info.device_class is not None:
             self._attr_device_class = SensorDeviceClass(info.device_class)
             unit = _integer_unit(prop.format, prop.unit, prop.name) or unit
+            if _reports_decivolts(prop):
+                self._scale = 0.1
+                self._attr_suggested_display_precision = 1
         elif unit in _TIME_UNITS:
             self._attr_device_class = SensorDeviceClass.DURATION
         self._attr_native_unit_of_measurement = unit
@@ -144,6 +149,8 @@ class MiotSensor(MiotEntity, SensorEntity):
             return self._options.get(value)
         if isinstance(value, (dict, list)):
             return str(value)
+        if self._scale is not None and isinstance(value, (int, float)):
+            return round(value * self._scale, 3)
         return value
 
 
@@ -156,6 +163,18 @@ def _integer_unit(fmt: str, spec_unit: str | None, name: str) -> str | None:
     if name == "electric-current":
         return UnitOfElectricCurrent.MILLIAMPERE
     return None
+
+
+def _reports_decivolts(prop: SpecProperty) -> bool:
+    """An integer voltage without a unit whose range goes past mains voltage (0-3000 on Gosund
+    and other plugs) is in 0.1 V: those plugs report 2200 for 220.0 V (docs/protocol.md)."""
+    return (
+        prop.name == "voltage"
+        and prop.unit is None
+        and prop.format != "float"
+        and prop.value_range is not None
+        and 500 < prop.value_range.max <= 5000
+    )
 
 
 async def async_setup_entry(

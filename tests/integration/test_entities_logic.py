@@ -463,6 +463,54 @@ async def test_sensors_and_binary(hass: HomeAssistant) -> None:
     assert binaries[0].is_on is None  # type: ignore[attr-defined]
 
 
+async def test_voltage_in_tenths(hass: HomeAssistant) -> None:
+    """A plug's unitless 0-3000 integer voltage is in 0.1 V (2200 → 220.0 V); a voltage with a
+    unit or a float one is shown as it comes."""
+    spec = make_spec(
+        "outlet",
+        service(2, "switch", prop(1, "on")),
+        service(
+            3,
+            "power-consumption",
+            prop(1, "voltage", "uint16", ("read", "notify"), **{"value-range": [0, 3000, 1]}),
+            prop(
+                2,
+                "electric-current",
+                "uint16",
+                ("read", "notify"),
+                **{"value-range": [0, 65535, 1]},
+            ),
+        ),
+    )
+    coordinator = FakeCoordinator(hass, spec, "cuco.plug.cp1m")
+    infos = {
+        i.primary.name: i
+        for i in discover_entities(spec, "cuco.plug.cp1m")
+        if i.primary and i.platform == Platform.SENSOR
+    }
+    volts = sensor.MiotSensor(coordinator, DID, infos["voltage"])  # type: ignore[arg-type]
+    coordinator.values[(3, 1)] = 2213
+    assert volts.native_value == 221.3
+    assert volts.native_unit_of_measurement == "V"
+    amps = sensor.MiotSensor(coordinator, DID, infos["electric-current"])  # type: ignore[arg-type]
+    coordinator.values[(3, 2)] = 160
+    assert amps.native_value == 160
+    assert amps.native_unit_of_measurement == "mA"
+    spec = make_spec(
+        "outlet",
+        service(
+            3,
+            "power-consumption",
+            prop(1, "voltage", "float", ("read",), unit="volt", **{"value-range": [0, 300, 0.1]}),
+        ),
+    )
+    coordinator = FakeCoordinator(hass, spec)
+    info = next(i for i in discover_entities(spec) if i.platform == Platform.SENSOR)
+    plain = sensor.MiotSensor(coordinator, DID, info)  # type: ignore[arg-type]
+    coordinator.values[(3, 1)] = 229.5
+    assert plain.native_value == 229.5
+
+
 async def test_misc_entities(hass: HomeAssistant) -> None:
     """Humidifier, water heater, media player, vacuum edge values."""
     spec = make_spec(
@@ -546,6 +594,7 @@ async def test_device_info_and_helpers(hass: HomeAssistant) -> None:
     assert info["via_device_id"] == gateway.id
     assert manufacturer("acme.thing.v1") == "Acme"
     assert manufacturer("") == "Xiaomi"
+    assert manufacturer("090615.switch.mesw2") == "Xiaomi"
     assert ha_unit(spec.property(2, 1)) is None
     assert is_standard(spec.services[0])
 
