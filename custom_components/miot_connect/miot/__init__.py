@@ -7,9 +7,9 @@ aiohttp `ClientSession`.
 from __future__ import annotations
 
 from .auth import MiotAuth, OAuthToken, new_device_id, oauth_state
-from .client import MiotCloudClient, PropertyKey, PropertyWrite
+from .client import MiotCloudClient
 from .const import OAUTH2_CLIENT_ID, REGIONS, CloudEndpoints, async_ssl_context
-from .device_api import MiotDeviceApi
+from .device_api import MiotDeviceApi, PropertyKey, PropertyWrite
 from .errors import (
     MiotActionError,
     MiotAuthError,

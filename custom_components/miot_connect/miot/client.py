@@ -18,6 +18,7 @@ from .const import (
     CloudEndpoints,
     async_ssl_context,
 )
+from .device_api import PropertyKey, PropertyWrite, write_results
 from .errors import (
     MiotActionError,
     MiotAuthError,
@@ -32,9 +33,6 @@ from .models import Device, Home, PropertyResult, UserProfile
 from .spec import SpecAction, SpecService
 
 _LOGGER = logging.getLogger(__name__)
-
-type PropertyKey = tuple[str, int, int]
-type PropertyWrite = tuple[str, int, int, Any]
 
 
 @dataclass(slots=True)
@@ -374,15 +372,7 @@ class MiotCloudClient:
                 if isinstance(item, dict):
                     key = (str(item.get("did")), _int(item.get("siid")), _int(item.get("piid")))
                     results[key] = PropertyResult(*key, code=_int(item.get("code"), 0))
-        out = [results.get((d, s, p)) or PropertyResult(d, s, p, -1) for d, s, p, _ in writes]
-        if len(out) == 1 and not out[0].ok:
-            bad = out[0]
-            raise error_for_code(
-                bad.code,
-                f"write {bad.did} {bad.siid}.{bad.piid} failed: code {bad.code}",
-                kind=MiotPropertyError,
-            )
-        return out
+        return write_results(writes, results)
 
     async def set_property(self, did: str, siid: int, piid: int, value: Any) -> PropertyResult:
         """Write one property (raises the item's error)."""

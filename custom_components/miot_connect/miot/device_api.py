@@ -11,9 +11,28 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
-from .client import PropertyKey, PropertyWrite
+from .errors import MiotPropertyError, error_for_code
 from .models import PropertyResult
 from .spec import SpecAction, SpecService
+
+type PropertyKey = tuple[str, int, int]
+type PropertyWrite = tuple[str, int, int, Any]
+
+
+def write_results(
+    writes: Sequence[PropertyWrite], found: Mapping[PropertyKey, PropertyResult]
+) -> list[PropertyResult]:
+    """Results of `writes` in input order (an item the answer left out failed with -1); a single
+    failing write raises its error, as both clients promise."""
+    out = [found.get((d, s, p)) or PropertyResult(d, s, p, -1) for d, s, p, _ in writes]
+    if len(out) == 1 and not out[0].ok:
+        bad = out[0]
+        raise error_for_code(
+            bad.code,
+            f"write {bad.did} {bad.siid}.{bad.piid} failed: code {bad.code}",
+            kind=MiotPropertyError,
+        )
+    return out
 
 
 @runtime_checkable

@@ -16,7 +16,8 @@ import logging
 import random
 from typing import Any, Final
 
-from .client import PropertyKey, PropertyWrite, run_spec_action
+from .client import run_spec_action
+from .device_api import PropertyKey, PropertyWrite, write_results
 from .errors import (
     MiotActionError,
     MiotError,
@@ -551,15 +552,7 @@ class MiotLanClient:
         found: dict[PropertyKey, PropertyResult] = {}
         for (did, _), answer in zip(jobs, answers, strict=True):
             found.update({(did, siid, piid): res for (siid, piid), res in answer.items()})
-        out = [found.get((d, s, p)) or PropertyResult(d, s, p, -1) for d, s, p, _ in writes]
-        if len(out) == 1 and not out[0].ok:
-            bad = out[0]
-            raise error_for_code(
-                bad.code,
-                f"write {bad.did} {bad.siid}.{bad.piid} failed: code {bad.code}",
-                kind=MiotPropertyError,
-            )
-        return out
+        return write_results(writes, found)
 
     async def set_property(self, did: str, siid: int, piid: int, value: Any) -> PropertyResult:
         """Write one property (raises the item's error)."""
