@@ -29,6 +29,7 @@ from .errors import (
     MiotTimeoutError,
 )
 from .lan import LanAddress, LanHello, MiotLanClient, MiotLanDevice, is_lan_capable
+from .router import LAN_MODES, LanMode, MiotDeviceRouter, RouterStats
 from .miio import MIIO_PORT, MiioCodec
 from .models import (
     Device,
@@ -77,7 +78,11 @@ __all__ = [
     "MiotDeviceOfflineError",
     "MiotError",
     "MiotInvalidValueError",
+    "LAN_MODES",
+    "LanMode",
+    "MiotDeviceRouter",
     "MiotLanClient",
+    "RouterStats",
     "MiotLanDevice",
     "MiotLanDeviceError",
     "MiotLanError",
