@@ -28,6 +28,10 @@ from .const import (
     CONF_DEVICE_ID,
     CONF_EXCLUDED_DEVICES,
     CONF_HOMES,
+    CONF_LAN_CLOUD_DEVICES,
+    CONF_LAN_DIRECTORY,
+    CONF_LAN_LOCAL_DEVICES,
+    CONF_LAN_MODE,
     CONF_LANGUAGE,
     CONF_MQTT_HOST,
     CONF_MQTT_PORT,
@@ -51,15 +55,23 @@ from .const import (
     MIN_POLL_INTERVAL,
     OAUTH_CALLBACK_PATH,
     REGIONS,
+    SECTION_LOCAL_CONTROL,
 )
-from .miot import MiotAuthError, MiotError, OAuthToken
+from .miot import LAN_MODES, MiotAuthError, MiotError, OAuthToken
 from .oauth import async_forget_flow, async_register_state
 
 _LOGGER = logging.getLogger(__name__)
 
 CALLBACK_CODE = "code"
 SECTION_ENDPOINTS = "endpoints"
-ENDPOINT_KEYS = (CONF_BASE_URL, CONF_MQTT_HOST, CONF_MQTT_PORT, CONF_CA_FILE, CONF_REDIRECT_URL)
+ENDPOINT_KEYS = (
+    CONF_BASE_URL,
+    CONF_MQTT_HOST,
+    CONF_MQTT_PORT,
+    CONF_CA_FILE,
+    CONF_REDIRECT_URL,
+    CONF_LAN_DIRECTORY,
+)
 
 
 def _region_selector() -> selector.SelectSelector:
@@ -102,6 +114,9 @@ def _endpoint_fields(defaults: Mapping[str, Any]) -> dict[probatio.Marker, Any]:
         probatio.Optional(
             CONF_REDIRECT_URL,
             default=defaults.get(CONF_REDIRECT_URL, DEFAULT_REDIRECT_URL),
+        ): selector.TextSelector(selector.TextSelectorConfig(type=selector.TextSelectorType.URL)),
+        probatio.Optional(
+            CONF_LAN_DIRECTORY, description={"suggested_value": defaults.get(CONF_LAN_DIRECTORY)}
         ): selector.TextSelector(selector.TextSelectorConfig(type=selector.TextSelectorType.URL)),
     }
 
@@ -298,6 +313,38 @@ class MiotConnectConfigFlow(ConfigFlow, domain=DOMAIN):
         async_forget_flow(self.hass, self.flow_id)
 
 
+def _local_control_schema(
+    current: Mapping[str, Any], devices: Mapping[str, str]
+) -> probatio.Schema:
+    """Local control: the mode for every device, and devices kept on one path."""
+    device_options = [
+        selector.SelectOptionDict(value=did, label=name) for did, name in devices.items()
+    ]
+    return probatio.Schema(
+        {
+            probatio.Required(
+                CONF_LAN_MODE, default=current.get(CONF_LAN_MODE, "auto")
+            ): selector.SelectSelector(
+                selector.SelectSelectorConfig(options=list(LAN_MODES), translation_key="lan_mode")
+            ),
+            probatio.Optional(
+                CONF_LAN_CLOUD_DEVICES, default=list(current.get(CONF_LAN_CLOUD_DEVICES, []))
+            ): selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=device_options, multiple=True, custom_value=True
+                )
+            ),
+            probatio.Optional(
+                CONF_LAN_LOCAL_DEVICES, default=list(current.get(CONF_LAN_LOCAL_DEVICES, []))
+            ): selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=device_options, multiple=True, custom_value=True
+                )
+            ),
+        }
+    )
+
+
 def _homes_selector(homes: Mapping[str, str]) -> selector.SelectSelector:
     return selector.SelectSelector(
         selector.SelectSelectorConfig(
@@ -364,6 +411,10 @@ class MiotConnectOptionsFlow(OptionsFlow):
                 probatio.Required(
                     CONF_VOICE_ALIASES, default=options.get(CONF_VOICE_ALIASES, True)
                 ): bool,
+                probatio.Required(SECTION_LOCAL_CONTROL): data_entry_flow.section(
+                    _local_control_schema(options.get(SECTION_LOCAL_CONTROL) or {}, devices),
+                    {"collapsed": True},
+                ),
             }
         )
         if speakers:

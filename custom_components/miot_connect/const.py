@@ -17,12 +17,20 @@ CONF_MQTT_HOST: Final = "mqtt_host"
 CONF_MQTT_PORT: Final = "mqtt_port"
 CONF_CA_FILE: Final = "ca_file"
 CONF_REDIRECT_URL: Final = "redirect_url"
+# Where a LAN twin lists each device's host and port (the simulator's /_sim/lan); not needed for
+# real devices, which answer at the cloud's local_ip on port 54321.
+CONF_LAN_DIRECTORY: Final = "lan_directory"
 
 CONF_HOMES: Final = "homes"
 CONF_POLL_INTERVAL: Final = "poll_interval"
 CONF_PUSH: Final = "push"
 CONF_EXCLUDED_DEVICES: Final = "excluded_devices"
 CONF_SYNC_AREAS: Final = "sync_areas"
+# Options of local control (a section of the options form).
+SECTION_LOCAL_CONTROL: Final = "local_control"
+CONF_LAN_MODE: Final = "lan_mode"
+CONF_LAN_CLOUD_DEVICES: Final = "cloud_only_devices"
+CONF_LAN_LOCAL_DEVICES: Final = "local_only_devices"
 
 REGIONS: Final = ("cn", "de", "i2", "ru", "sg", "us")
 LANGUAGES: Final = ("en", "zh-Hans")

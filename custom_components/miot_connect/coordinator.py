@@ -20,6 +20,7 @@ from homeassistant.exceptions import (
     ServiceValidationError,
 )
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_call_later, async_track_time_interval
 
@@ -37,6 +38,7 @@ from .const import (
     PUSH_DOWN_REPAIR_AFTER,
     SPEAKER_SERVICE,
 )
+from .local import LocalControl
 from .miot import (
     Device,
     DeviceSpec,
@@ -45,6 +47,7 @@ from .miot import (
     Home,
     MiotAuthError,
     MiotCloudClient,
+    MiotDeviceApi,
     MiotDeviceOfflineError,
     MiotError,
     MiotInvalidValueError,
@@ -124,6 +127,18 @@ class MiotCoordinator:
         self._poll_lock = asyncio.Lock()
         self._push_repair_unsub: CALLBACK_TYPE | None = None
         self._closed = False
+        # Reads, writes and actions go through the local-first router (the cloud when the LAN
+        # is off or a device does not answer there).
+        self.local = LocalControl(
+            hass,
+            entry.data,
+            entry.options,
+            client,
+            async_get_clientsession(hass),
+            on_values=self.async_apply_results,
+            on_token_error=self._on_lan_token_error,
+        )
+        self.device_api: MiotDeviceApi = self.local.router
 
     # ----------------------------------------------------------------- options
     @property
@@ -153,6 +168,7 @@ class MiotCoordinator:
         """Discover devices, fetch specs, start push, read every readable property, then poll."""
         try:
             await self._async_load_devices()
+            await self.local.async_sync(self.devices.values())
             if self.push_enabled:
                 # Subscribe before the first read so no change falls between the two.
                 assert self.push is not None
@@ -164,7 +180,11 @@ class MiotCoordinator:
                 )
                 await self.push.start()
                 await self.push.subscribe(list(self.devices))
-            await self._async_read(self._readable_keys(self.devices))
+            # The first full read is one batched cloud request: complete at once, and no LAN
+            # timeout of an unreachable device holds setup up. The LAN takes over after it.
+            self.async_apply_results(
+                await self.client.get_properties(self._readable_keys(self.devices))
+            )
         except MiotAuthError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="auth_failed"
@@ -200,6 +220,7 @@ class MiotCoordinator:
             self._push_repair_unsub = None
         if self.push is not None:
             await self.push.stop()
+        await self.local.async_close()
         await self.client.close()
 
     async def _async_load_devices(self) -> None:
@@ -331,7 +352,17 @@ class MiotCoordinator:
         """Batched read; unchanged values do not wake entities."""
         if not keys:
             return
-        self.async_apply_results(await self.client.get_properties(keys))
+        self.async_apply_results(await self.device_api.get_properties(keys))
+
+    @callback
+    def _on_lan_token_error(self, did: str) -> None:
+        """A device no longer takes its token on the LAN: the cloud's list has the new one."""
+        if self._closed:
+            return
+        _LOGGER.info("%s: device token changed; reading the device list again", did)
+        self.entry.async_create_background_task(
+            self.hass, self.async_refresh_device_list(), "miot_connect token refresh"
+        )
 
     @callback
     def async_apply_results(self, results: Iterable[PropertyResult]) -> None:
@@ -402,7 +433,7 @@ class MiotCoordinator:
                 ) from err
         names = ", ".join(spec.property(siid, piid).name for siid, piid in values)
         try:
-            results = await self.client.set_properties(items)
+            results = await self.device_api.set_properties(items)
         except MiotError as err:
             raise self._cloud_error(err, did, "write_failed", property=names) from err
         refused = [
@@ -429,7 +460,7 @@ class MiotCoordinator:
     ) -> list[Any]:
         """Run a spec action; errors come back translated."""
         try:
-            return await self.client.call_action(did, siid, aiid, in_values or [])
+            return await self.device_api.call_action(did, siid, aiid, in_values or [])
         except MiotError as err:
             raise self._cloud_error(err, did, "action_failed") from err
 
@@ -546,6 +577,7 @@ class MiotCoordinator:
         before = set(self.devices)
         known_specs = dict(self.specs)
         await self._async_load_devices()
+        await self.local.async_sync(self.devices.values())
         added = [did for did in self.devices if did not in before]
         removed = [did for did in before if did not in self.devices]
         for did in removed:

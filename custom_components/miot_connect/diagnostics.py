@@ -77,6 +77,7 @@ async def async_get_config_entry_diagnostics(
         "entry": {"data": dict(entry.data), "options": dict(entry.options)},
         **_account_info(coordinator),
         "devices": {did: _device_info(coordinator, did) for did in coordinator.devices},
+        "local_control": coordinator.local.diagnostics(),
     }
     return async_redact_data(data, TO_REDACT)
 

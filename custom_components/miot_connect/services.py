@@ -531,7 +531,7 @@ async def _async_get_properties(call: ServiceCall) -> ServiceResponse:
     # Reads issued together share cloud requests (the client batches them).
     answers = await asyncio.gather(
         *(
-            target.coordinator.client.get_properties(
+            target.coordinator.device_api.get_properties(
                 [(target.did, prop.siid, prop.iid) for prop in props]
             )
             for target, props in wanted

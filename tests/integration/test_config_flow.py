@@ -286,6 +286,11 @@ async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEnt
             "sync_areas": False,
             "voice_aliases": False,
             "voice_speaker": "100007",
+            "local_control": {
+                "lan_mode": "auto",
+                "cloud_only_devices": ["100004"],
+                "local_only_devices": ["100005"],
+            },
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -296,6 +301,9 @@ async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEnt
     assert not coordinator.push_enabled
     assert coordinator.poll_interval.total_seconds() == 120
     assert init_integration.options["voice_speaker"] == "100007"
+    assert coordinator.local.router.mode_of("100004") == "cloud"
+    assert coordinator.local.router.mode_of("100005") == "local"
+    assert coordinator.local.router.mode_of("100006") == "auto"
 
     # Saving new data (a refreshed token) is not an options change: no reload.
     hass.config_entries.async_update_entry(

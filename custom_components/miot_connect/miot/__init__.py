@@ -29,7 +29,6 @@ from .errors import (
     MiotTimeoutError,
 )
 from .lan import LanAddress, LanHello, MiotLanClient, MiotLanDevice, is_lan_capable
-from .router import LAN_MODES, LanMode, MiotDeviceRouter, RouterStats
 from .miio import MIIO_PORT, MiioCodec
 from .models import (
     Device,
@@ -42,6 +41,7 @@ from .models import (
     UserProfile,
 )
 from .push import MiotPushClient, parse_message
+from .router import LAN_MODES, LanMode, MiotDeviceRouter, RouterStats
 from .spec import (
     DeviceSpec,
     SpecAction,
@@ -56,6 +56,7 @@ from .spec import (
 from .spec_service import SpecService
 
 __all__ = [
+    "LAN_MODES",
     "MIIO_PORT",
     "OAUTH2_CLIENT_ID",
     "REGIONS",
@@ -67,6 +68,7 @@ __all__ = [
     "Home",
     "LanAddress",
     "LanHello",
+    "LanMode",
     "MiioCodec",
     "MiotActionError",
     "MiotAuth",
@@ -76,13 +78,10 @@ __all__ = [
     "MiotCodeError",
     "MiotDeviceApi",
     "MiotDeviceOfflineError",
+    "MiotDeviceRouter",
     "MiotError",
     "MiotInvalidValueError",
-    "LAN_MODES",
-    "LanMode",
-    "MiotDeviceRouter",
     "MiotLanClient",
-    "RouterStats",
     "MiotLanDevice",
     "MiotLanDeviceError",
     "MiotLanError",
@@ -100,6 +99,7 @@ __all__ = [
     "PropertyResult",
     "PropertyWrite",
     "Room",
+    "RouterStats",
     "SpecAction",
     "SpecEvent",
     "SpecProperty",

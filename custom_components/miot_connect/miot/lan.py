@@ -170,9 +170,12 @@ class MiotLanDevice:
         if self._transport is None:
             loop = asyncio.get_running_loop()
             endpoint = _Endpoint(self)
-            transport, _ = await loop.create_datagram_endpoint(
-                lambda: endpoint, remote_addr=(self.host, self.port)
-            )
+            try:
+                transport, _ = await loop.create_datagram_endpoint(
+                    lambda: endpoint, remote_addr=(self.host, self.port)
+                )
+            except OSError as err:  # no route to the device's network, address not available
+                raise MiotLanError(f"{self.did}: cannot reach the device: {err}") from err
             self._endpoint, self._transport = endpoint, transport
         return self._transport
 

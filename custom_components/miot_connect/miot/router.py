@@ -6,8 +6,10 @@ client. Per device it picks a path by the device's mode:
 - `auto` (the default): the LAN when the device is a LAN device (`MiotLanClient.has_device`) and has
   not just failed there; else the cloud. A LAN transport error (`MiotLanError`: no answer, wrong
   token, bad packet) sends the same call to the cloud at once, and the device stays on the cloud for
-  `retry_after` seconds before the LAN is tried again. What a device answers (a refused item, an
-  action error) is its answer on either path: it is not retried on the cloud.
+  `retry_after` seconds before the LAN is tried again (doubling with each failure in a row, up to an
+  hour: a device on another network costs one timeout an hour, not one a minute). What a device
+  answers (a refused item, an action error) is its answer on either path: it is not retried on the
+  cloud.
 - `local`: the LAN only; a LAN error is the call's error.
 - `cloud`: the cloud only.
 
@@ -31,6 +33,7 @@ from typing import Any, Final, Literal
 from .client import run_spec_action
 from .device_api import MiotDeviceApi, PropertyKey, PropertyWrite, write_results
 from .errors import (
+    MiotActionError,
     MiotCodeError,
     MiotLanError,
     MiotLanTokenError,
@@ -47,6 +50,7 @@ type LanMode = Literal["auto", "local", "cloud"]
 LAN_MODES: Final[tuple[LanMode, ...]] = ("auto", "local", "cloud")
 DEFAULT_RETRY_AFTER: Final = 60.0
 DEFAULT_REREAD_DELAY: Final = 0.5
+MAX_RETRY_AFTER: Final = 3600.0
 
 
 @dataclass
@@ -96,6 +100,7 @@ class MiotDeviceRouter:
         self.stats = RouterStats()
         self._clock = clock
         self._cloud_until: dict[str, float] = {}
+        self._failures: dict[str, int] = {}
         self._token_reported: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
@@ -127,13 +132,26 @@ class MiotDeviceRouter:
                 self.on_token_error(did)
         if self.mode_of(did) == "local":
             return False
-        self._cloud_until[did] = self._clock() + self.retry_after
+        # A device that keeps failing (another network, LAN blocked) is tried less and less often.
+        failures = self._failures[did] = self._failures.get(did, 0) + 1
+        pause = min(self.retry_after * 2 ** (failures - 1), MAX_RETRY_AFTER)
+        self._cloud_until[did] = self._clock() + pause
         self.stats.fallbacks += 1
         _LOGGER.debug("%s: no answer on the LAN (%s); the cloud answers for now", did, err)
         return True
 
+    def _fall_back_or_raise(self, did: str, err: Exception) -> None:
+        """Return when the call should go to the cloud; raise the LAN error otherwise."""
+        lan_err = _lan_error(did, err)
+        if self._lan_failed(did, lan_err):
+            return
+        if lan_err is err:
+            raise err
+        raise lan_err from err
+
     def _lan_ok(self, did: str) -> None:
         self.stats.lan_reached.add(did)
+        self._failures.pop(did, None)
         self._token_reported.discard(did)
 
     def _split[T](
@@ -162,9 +180,8 @@ class MiotDeviceRouter:
             self.stats.lan_calls += 1
             try:
                 results = await self.lan.get_properties(did_keys)
-            except MiotLanError as err:
-                if not self._lan_failed(did, err):
-                    raise
+            except Exception as err:
+                self._fall_back_or_raise(did, err)
                 return did_keys
             self._lan_ok(did)
             found.update({(r.did, r.siid, r.piid): r for r in results})
@@ -201,9 +218,13 @@ class MiotDeviceRouter:
             try:
                 # Per-item results: a refused item is the device's answer, not a LAN failure.
                 results = await _each_result(self.lan, did_writes)
-            except MiotLanError as err:
-                if not self._lan_failed(did, err):
-                    raise
+            except MiotCodeError as err:
+                if not isinstance(err, MiotLanError):
+                    raise  # a device's answer on a single write
+                self._fall_back_or_raise(did, err)
+                return did_writes
+            except Exception as err:
+                self._fall_back_or_raise(did, err)
                 return did_writes
             self._lan_ok(did)
             found.update({(r.did, r.siid, r.piid): r for r in results})
@@ -251,9 +272,10 @@ class MiotDeviceRouter:
             self.stats.lan_calls += 1
             try:
                 out = await self.lan.call_action(did, siid, aiid, in_values)
-            except MiotLanError as err:
-                if not self._lan_failed(did, err):
-                    raise
+            except MiotActionError:
+                raise  # the device's answer
+            except Exception as err:
+                self._fall_back_or_raise(did, err)
             else:
                 self._lan_ok(did)
                 return out
@@ -277,6 +299,15 @@ class MiotDeviceRouter:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _lan_error(did: str, err: Exception) -> MiotLanError:
+    """Any failure on the LAN path is a LAN failure: the cloud can still serve the call, and the
+    LAN must never break what the cloud would do (an unforeseen socket error included)."""
+    if isinstance(err, MiotLanError):
+        return err
+    _LOGGER.debug("%s: unexpected LAN failure", did, exc_info=err)
+    return MiotLanError(f"{did}: {type(err).__name__}: {err}")
 
 
 async def _each_result(client: MiotDeviceApi, writes: list[PropertyWrite]) -> list[PropertyResult]:
