@@ -41,7 +41,6 @@ from .const import (
     CONF_VOICE_ALIASES,
     CONF_VOICE_SPEAKER,
     COUNTRY_REGIONS,
-    DEFAULT_LANGUAGE,
     DEFAULT_POLL_INTERVAL,
     DEFAULT_REDIRECT_URL,
     DEFAULT_REGION,
@@ -51,6 +50,7 @@ from .const import (
     MIN_POLL_INTERVAL,
     OAUTH_CALLBACK_PATH,
     REGIONS,
+    default_language,
 )
 from .miot import MiotAuthError, MiotError, OAuthToken
 from .oauth import async_forget_flow, async_register_state
@@ -155,7 +155,7 @@ class MiotConnectConfigFlow(ConfigFlow, domain=DOMAIN):
             self._error = None
         country = (self.hass.config.country or "").upper()
         default_region = COUNTRY_REGIONS.get(country, DEFAULT_REGION)
-        language = "zh-Hans" if self.hass.config.language.startswith("zh") else DEFAULT_LANGUAGE
+        language = default_language(self.hass.config.language)
         defaults = {**self._config}
         schema: dict[probatio.Marker, Any] = {
             probatio.Required(
