@@ -175,6 +175,8 @@ def cmd_missing(langs: list[str]) -> int:
     """Print what each language lacks; 1 if anything does."""
     english = flatten(resolve(load(STRINGS)))
     found = False
+    if _git("--version") is None:
+        print("note: git is not available, so changed English texts (stale) are not checked")
     for lang in langs or languages():
         if not (TRANSLATIONS / f"{lang}.json").exists():
             print(f"{lang}: no translations/{lang}.json ({len(english)} keys missing)")
