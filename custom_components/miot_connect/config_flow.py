@@ -45,7 +45,6 @@ from .const import (
     CONF_VOICE_ALIASES,
     CONF_VOICE_SPEAKER,
     COUNTRY_REGIONS,
-    DEFAULT_LANGUAGE,
     DEFAULT_POLL_INTERVAL,
     DEFAULT_REDIRECT_URL,
     DEFAULT_REGION,
@@ -56,6 +55,7 @@ from .const import (
     OAUTH_CALLBACK_PATH,
     REGIONS,
     SECTION_LOCAL_CONTROL,
+    default_language,
 )
 from .miot import LAN_MODES, MiotAuthError, MiotError, OAuthToken
 from .oauth import async_forget_flow, async_register_state
@@ -170,7 +170,7 @@ class MiotConnectConfigFlow(ConfigFlow, domain=DOMAIN):
             self._error = None
         country = (self.hass.config.country or "").upper()
         default_region = COUNTRY_REGIONS.get(country, DEFAULT_REGION)
-        language = "zh-Hans" if self.hass.config.language.startswith("zh") else DEFAULT_LANGUAGE
+        language = default_language(self.hass.config.language)
         defaults = {**self._config}
         schema: dict[probatio.Marker, Any] = {
             probatio.Required(

@@ -33,10 +33,45 @@ CONF_LAN_CLOUD_DEVICES: Final = "cloud_only_devices"
 CONF_LAN_LOCAL_DEVICES: Final = "local_only_devices"
 
 REGIONS: Final = ("cn", "de", "i2", "ru", "sg", "us")
-LANGUAGES: Final = ("en", "zh-Hans")
+# Languages of the UI translations and of device names (Home Assistant language codes).
+LANGUAGES: Final = (
+    "en",
+    "zh-Hans",
+    "zh-Hant",
+    "de",
+    "fr",
+    "es",
+    "ja",
+    "ko",
+    "ru",
+    "pt-BR",
+    "it",
+    "nl",
+    "pl",
+    "tr",
+    "uk",
+    "vi",
+    "cs",
+)
 
 DEFAULT_REGION: Final = "de"
 DEFAULT_LANGUAGE: Final = "en"
+
+
+def default_language(ha_language: str) -> str:
+    """The language choice closest to Home Assistant's language (`zh-TW` → zh-Hant)."""
+    lower = ha_language.strip().lower()
+    if lower.startswith("zh"):
+        traditional = ("hant", "tw", "hk", "mo")
+        return "zh-Hant" if any(part in traditional for part in lower.split("-")) else "zh-Hans"
+    by_lower = {code.lower(): code for code in LANGUAGES}
+    if lower in by_lower:
+        return by_lower[lower]
+    if lower.startswith("pt"):
+        return "pt-BR"
+    return by_lower.get(lower.split("-", 1)[0], DEFAULT_LANGUAGE)
+
+
 DEFAULT_POLL_INTERVAL: Final = 60
 MIN_POLL_INTERVAL: Final = 10
 MAX_POLL_INTERVAL: Final = 3600

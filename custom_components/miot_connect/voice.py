@@ -31,7 +31,13 @@ from homeassistant.helpers import (
 from homeassistant.helpers.translation import async_get_translations
 import probatio
 
-from .const import CONF_VOICE_ALIASES, CONF_VOICE_SPEAKER, DOMAIN, EXECUTE_TEXT
+from .const import (
+    CONF_VOICE_ALIASES,
+    CONF_VOICE_SPEAKER,
+    DOMAIN,
+    EXECUTE_TEXT,
+    default_language,
+)
 from .miot import MiotError
 from .speaker import action_inputs, speaker_action
 from .voice_names import area_aliases, device_aliases
@@ -182,8 +188,8 @@ def choose_speaker(hass: HomeAssistant, satellite_id: str | None) -> XiaoaiSpeak
 
 
 async def _async_response(hass: HomeAssistant, language: str, key: str, **values: str) -> str:
-    """A sentence of ours, in the conversation's language (Chinese variants use zh-Hans)."""
-    lang = "zh-Hans" if language.lower().startswith("zh") else language
+    """A sentence of ours, in the conversation's language (`zh-TW` → zh-Hant, `zh-CN` → zh-Hans)."""
+    lang = default_language(language) if language.lower().startswith("zh") else language
     strings = await async_get_translations(hass, lang, "conversation", [DOMAIN])
     text = strings.get(f"component.{DOMAIN}.conversation.{key}", key)
     return text.format(**values)

@@ -15,7 +15,7 @@ from miot import (
     parse_spec,
     urn_name,
 )
-from miot.spec import normalize_language
+from miot.spec import _pick, language_keys, normalize_language
 import pytest
 
 from .conftest import SPECS_DIR
@@ -250,7 +250,7 @@ def test_translations_padded_and_unpadded(light: DeviceSpec) -> None:
     assert service is not None
     assert service.label("zh-Hans") == "灯"
     assert service.label("en-US") == "Lamp"
-    assert service.label("de") == "Light"
+    assert service.label("de") == "Lamp"  # no German name: English, then the description
     assert service.label() == "Light"
     brightness = light.property(2, 2)
     assert brightness.names == {"zh_cn": "亮度", "en": "Brightness level"}
@@ -269,6 +269,76 @@ def test_translations_padded_and_unpadded(light: DeviceSpec) -> None:
     assert light.label("en") == "Light"
     assert normalize_language("zh-Hant") == "zh_tw"
     assert normalize_language("en_US") == "en"
+
+
+def test_language_keys_map_home_assistant_languages() -> None:
+    """A Home Assistant language maps to the multiLanguage keys to try, English last."""
+    assert language_keys("zh-Hant") == ("zh_tw", "zh_hk", "en")
+    assert language_keys("zh-HK") == ("zh_hk", "zh_tw", "en")
+    assert language_keys("zh-Hans") == ("zh_cn", "en")
+    assert language_keys("pt-BR") == ("pt_br", "pt", "en")
+    assert language_keys("pt") == ("pt", "pt_br", "en")
+    assert language_keys("de") == ("de", "en")
+    assert language_keys("de-CH") == ("de_ch", "de", "en")
+    assert language_keys("en") == ("en",)
+    for lang in ("fr", "es", "ja", "ko", "ru", "it", "nl", "pl", "tr", "uk", "vi", "cs"):
+        assert language_keys(lang) == (lang, "en")
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("zh-Hant", "燈（台灣）"),
+        ("zh-Hans", "灯"),
+        ("pt-BR", "Luz"),
+        ("de", "Licht"),
+        ("de-AT", "Licht"),
+        ("ja", "ライト"),
+        ("cs", "Lamp"),
+        ("vi", "Lamp"),
+        (None, "Light"),
+    ],
+)
+def test_label_picks_language_then_english_then_description(
+    lang: str | None, expected: str
+) -> None:
+    """Labels come from the language's keys, else English, else the description."""
+    spec = parse_spec(
+        {
+            "type": "urn:miot-spec-v2:device:light:0000A001:test-light:1",
+            "description": "Test",
+            "services": [
+                {
+                    "iid": 2,
+                    "type": "urn:miot-spec-v2:service:light:00007802:test-light:1",
+                    "description": "Light",
+                }
+            ],
+        }
+    )
+    spec.apply_translations(
+        {
+            "zh_CN": {"service:002": "灯"},
+            "zh_TW": {"service:002": "燈（台灣）"},
+            "zh_HK": {"service:002": "燈（香港）"},
+            "pt": {"service:002": "Luz"},
+            "de": {"service:002": "Licht"},
+            "ja": {"service:002": "ライト"},
+            "en": {"service:002": "Lamp"},
+        }
+    )
+    service = spec.service(2)
+    assert service is not None
+    assert service.label(lang) == expected
+
+
+def test_traditional_chinese_falls_back_to_hong_kong() -> None:
+    """zh-Hant takes zh_hk when the spec has no zh_tw name."""
+    names = {"zh_hk": "燈", "en": "Lamp"}
+    assert _pick(names, "zh-Hant", "Light") == "燈"
+    assert _pick(names, "zh-TW", "Light") == "燈"
+    assert _pick({"pt_br": "Luz"}, "pt-BR", "Light") == "Luz"
+    assert _pick({}, "pt-BR", "Light") == "Light"
 
 
 def test_urn_name() -> None:

@@ -26,6 +26,10 @@ _LANG_ALIASES = {
     "zh_hans": "zh_cn",
     "zh": "zh_cn",
     "zh_hant": "zh_tw",
+    "zh_hant_tw": "zh_tw",
+    "zh_hant_hk": "zh_hk",
+    "zh_hans_cn": "zh_cn",
+    "zh_sg": "zh_cn",
     "en_us": "en",
     "en_gb": "en",
 }
@@ -47,14 +51,34 @@ def _norm_label(text: str) -> str:
     return re.sub(r"[\s_\-]+", " ", text.strip().lower())
 
 
+# Chinese and Portuguese: the multiLanguage keys to try, best first.
+_LANG_CANDIDATES = {
+    "zh_cn": ("zh_cn",),
+    "zh_tw": ("zh_tw", "zh_hk"),
+    "zh_hk": ("zh_hk", "zh_tw"),
+    "zh_mo": ("zh_hk", "zh_tw"),
+    "pt_br": ("pt_br", "pt"),
+    "pt": ("pt", "pt_br"),
+}
+
+
+def language_keys(lang: str) -> tuple[str, ...]:
+    """The multiLanguage keys for a Home Assistant language, best first, English last.
+
+    `zh-Hant` → zh_tw, zh_hk; `pt-BR` → pt_br, pt; `de-CH` → de_ch, de; then `en`.
+    """
+    key = normalize_language(lang)
+    base = key.split("_", 1)[0]
+    keys = _LANG_CANDIDATES.get(key) or (key, base)
+    return tuple(dict.fromkeys((*keys, "en")))
+
+
 def _pick(names: Mapping[str, str], lang: str | None, fallback: str) -> str:
+    """The label in `lang`, else in English, else `fallback` (the spec's description)."""
     if lang:
-        key = normalize_language(lang)
-        if key in names:
-            return names[key]
-        base = key.split("_", 1)[0]
-        if base in names:
-            return names[base]
+        for key in language_keys(lang):
+            if key in names:
+                return names[key]
     return fallback
 
 
