@@ -1,7 +1,8 @@
-"""Start the demo, sign in with headless Chromium and save a dashboard screenshot.
+"""Start the demo, sign in with headless Chromium and save the README screenshot.
 
 Chromium is driven over its DevTools protocol: the script signs in through Home Assistant's
-login flow (as the frontend does), hands the tokens to the page, opens the dashboard and
+login flow (as the frontend does), hands the tokens to the page, opens a page (by default the
+air purifier's device page: its controls and sensors, with MIoT Connect's icon and logo) and
 captures it.
 """
 
@@ -106,12 +107,27 @@ async def _tokens(http: aiohttp.ClientSession) -> dict[str, Any]:
     return token
 
 
-async def capture(output: Path, width: int, height: int, settle: float) -> None:
+async def _device_id(http: aiohttp.ClientSession, token: dict[str, Any], entity_id: str) -> str:
+    async with http.post(
+        f"{HA}/api/template",
+        headers={"Authorization": f"Bearer {token['access_token']}"},
+        json={"template": f"{{{{ device_id('{entity_id}') }}}}"},
+    ) as response:
+        device_id = (await response.text()).strip()
+    if response.status != 200 or device_id in ("", "None"):
+        raise SystemExit(f"no device has {entity_id}")
+    return device_id
+
+
+async def capture(output: Path, width: int, height: int, settle: float, path: str) -> None:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         raise SystemExit("Chromium is not installed: apt-get install chromium")
     async with aiohttp.ClientSession() as http:
         token = await _tokens(http)
+        if path.startswith("device:"):
+            # The page of the device that has this entity (device ids are random).
+            path = f"/config/devices/device/{await _device_id(http, token, path[7:])}"
         hass_tokens = {
             "hassUrl": FRONTEND,
             "clientId": CLIENT_ID,
@@ -147,6 +163,14 @@ async def capture(output: Path, width: int, height: int, settle: float) -> None:
                 async with http.ws_connect(page["webSocketDebuggerUrl"], max_msg_size=0) as ws:
                     tools = DevTools(ws)
                     await tools.call("Page.enable")
+                    # The tokens go into the frontend's storage: wait until its origin is loaded.
+                    for _ in range(100):
+                        origin = await tools.call(
+                            "Runtime.evaluate", expression="location.origin", returnByValue=True
+                        )
+                        if origin.get("result", {}).get("value") == FRONTEND:
+                            break
+                        await asyncio.sleep(0.2)
                     await tools.call(
                         "Runtime.evaluate",
                         expression=(
@@ -154,7 +178,7 @@ async def capture(output: Path, width: int, height: int, settle: float) -> None:
                             f"{json.dumps(json.dumps(hass_tokens))})"
                         ),
                     )
-                    await tools.call("Page.navigate", url=f"{FRONTEND}/lovelace/0")
+                    await tools.call("Page.navigate", url=f"{FRONTEND}{path}")
                     await asyncio.sleep(settle)
                     shot = await tools.call("Page.captureScreenshot", format="png")
                 output.parent.mkdir(parents=True, exist_ok=True)
@@ -171,6 +195,11 @@ async def main() -> None:
     parser.add_argument("--width", type=int, default=1400)
     parser.add_argument("--height", type=int, default=1000)
     parser.add_argument("--settle", type=float, default=12.0, help="seconds to let it render")
+    parser.add_argument(
+        "--path",
+        default="device:fan.living_room_air_purifier",
+        help="frontend path (/lovelace/0, ...), or device:<entity id> for that device's page",
+    )
     args = parser.parse_args()
     demo = subprocess.Popen(
         [str(ROOT / "scripts" / "develop")],
@@ -181,7 +210,7 @@ async def main() -> None:
     )
     try:
         await _wait_for_demo(demo)
-        await capture(args.output, args.width, args.height, args.settle)
+        await capture(args.output, args.width, args.height, args.settle, args.path)
     finally:
         os.killpg(demo.pid, signal.SIGINT)
         demo.wait(60)

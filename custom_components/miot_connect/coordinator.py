@@ -121,6 +121,10 @@ class MiotCoordinator:
         self.values: dict[PropKey, Any] = {}
         self.room_names: dict[str, str] = {}
         self.stats = CoordinatorStats()
+        # Hook for system health (system_health.py): lines of the features beside the cloud,
+        # key (translated under "system_health.info" in strings.json) → a getter of its value.
+        # Reserved keys: "xiaoai_signin", "dueros_link", "lan_devices_reached".
+        self.health_info: dict[str, Callable[[], Any]] = {}
         self._listeners: dict[str, list[CALLBACK_TYPE]] = defaultdict(list)
         self._event_listeners: dict[str, list[Callable[[MiotEventData], None]]] = defaultdict(list)
         self._unsubs: list[CALLBACK_TYPE] = []

@@ -270,6 +270,23 @@ async def test_failed_refresh_raises_auth_error(harness: Harness) -> None:
     assert harness.saved == []
 
 
+async def test_ping(harness: Harness) -> None:
+    """One small authenticated request; it refreshes an expired token like any call and
+    raises the typed errors (health checks name the reason)."""
+    harness.sim.cloud.reset_counters()
+    await harness.client.ping()
+    assert harness.sim.cloud.counters()["http"] == {"/app/v2/home/device_list_page": 1}
+    await harness.control("POST", "tokens/expire")
+    await harness.client.ping()
+    assert len(harness.saved) == 1
+    await harness.fault(status=503, path="/app/v2/home/device_list_page", count=1)
+    with pytest.raises(MiotCloudUnavailableError, match="HTTP 503"):
+        await harness.client.ping()
+    await harness.control("POST", "tokens/revoke")
+    with pytest.raises(MiotAuthError):
+        await harness.client.ping()
+
+
 async def test_token_callback_may_be_async(harness: Harness) -> None:
     """An async on_token_update is awaited."""
     seen: list[OAuthToken] = []

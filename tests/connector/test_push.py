@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
+import time
 from typing import Any
 
 from miot import (
@@ -116,7 +117,11 @@ async def _roundtrip(s: PushSetup) -> PropertyChange:
 async def test_three_message_kinds(push_setup: PushSetup) -> None:
     """Property change, event with arguments, online/offline."""
     s = push_setup
+    assert s.push.last_message_at is None
+    before = time.monotonic()
     await _roundtrip(s)
+    assert s.push.last_message_at is not None
+    assert before <= s.push.last_message_at <= time.monotonic()
     # An event with arguments.
     for did in s.dids:
         events = s.h.sim.cloud.devices[did].spec.events

@@ -270,6 +270,17 @@ class MiotCloudClient:
                 parent.sub_devices.append(device)
         return list(devices.values())
 
+    async def ping(self) -> None:
+        """One small authenticated request (a one-entry device list page): raises like any call.
+
+        For health checks: it proves the API host answers and accepts the token (refreshing it
+        once on 401, as every request does).
+        """
+        await self._request(
+            "/app/v2/home/device_list_page",
+            {"limit": 1, "get_split_device": False, "get_third_device": False, "dids": []},
+        )
+
     async def get_all_devices(self) -> tuple[list[Home], list[Device]]:
         """Homes and every device in them, with home and room ids filled in."""
         homes = await self.get_homes()

@@ -11,6 +11,7 @@ import random
 import socket
 import ssl
 import threading
+import time
 from typing import Any
 import uuid
 
@@ -145,6 +146,8 @@ class MiotPushClient:
         self._running = False
         self._remove_listener: Callable[[], None] | None = None
         self.connect_count = 0
+        # time.monotonic() of the last message received (any device, any kind), None before.
+        self.last_message_at: float | None = None
 
     # ------------------------------------------------------------------ public API
     def set_callbacks(
@@ -496,6 +499,7 @@ class MiotPushClient:
         except ValueError as err:
             _LOGGER.debug("Push: ignoring message on %s: %s", message.topic, err)
             return
+        self.last_message_at = time.monotonic()
         try:
             if isinstance(parsed, PropertyChange):
                 if self._on_property is not None:
