@@ -143,6 +143,8 @@ class MiotCoordinator:
             on_token_error=self._on_lan_token_error,
         )
         self.device_api: MiotDeviceApi = self.local.router
+        if self.local.enabled:
+            self.health_info["lan_devices_reached"] = self.local.health
 
     # ----------------------------------------------------------------- options
     @property

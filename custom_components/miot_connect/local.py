@@ -120,6 +120,10 @@ class LocalControl:
                 addresses[str(did)] = (str(entry["host"]), int(entry["port"]))
         return addresses
 
+    def health(self) -> str:
+        """`reached/LAN devices` for the system health panel."""
+        return f"{len(self.router.stats.lan_reached)}/{len(self.lan_dids)}"
+
     def diagnostics(self) -> dict[str, Any]:
         """Mode, counts and which devices are LAN devices (no tokens, no addresses)."""
         return {

@@ -166,6 +166,10 @@ async def test_diagnostics_show_routes_not_tokens(
     assert local["mode"] == "auto"
     assert LAMP in local["lan_devices"]
     assert local["lan_devices_reached"] >= 1
+    coordinator = init_integration.runtime_data.coordinator
+    reached, total = coordinator.health_info["lan_devices_reached"]().split("/")
+    assert int(reached) >= 1
+    assert int(total) == len(local["lan_devices"])
     text = json.dumps(diagnostics)
     assert simulator.cloud.device(LAMP).token not in text
     assert simulator.lan is not None

@@ -73,6 +73,8 @@ async def test_websocket_panel(
         "push_last_message": info["push_last_message"],
         "devices_online": f"{online}/{len(coordinator.devices)}",
         "last_error": "none",
+        # Local control is on by default: LAN devices reached so far / LAN devices.
+        "lan_devices_reached": f"0/{len(coordinator.local.lan_dids)}",
     }
     updates: dict[str, Any] = {}
     while (event := (await client.receive_json())["event"])["type"] != "finish":
@@ -195,7 +197,7 @@ async def test_two_accounts_and_feature_lines(
     # Reserved feature keys first, in their order; then others; "-" where not provided.
     assert list(info)[-3:] == ["xiaoai_signin", "lan_devices_reached", "zz_later_feature"]
     assert info["xiaoai_signin"] == "Demo: -; Office: signed in"
-    assert info["lan_devices_reached"] == "Demo: 3/4; Office: -"
+    assert info["lan_devices_reached"] == "Demo: 3/4; Office: 0/0"
     assert await hass.config_entries.async_unload(second.entry_id)
 
 
