@@ -1,6 +1,6 @@
 """Xiaoai listening: poll what is said to the enabled speakers, fire events, route to Assist.
 
-One loop per enabled speaker (a background task of the entry, cancelled on unload) asks MiNA for
+One loop per enabled speaker (a background task, stopped on unload) asks MiNA for
 the speaker's latest conversation records, one request at a time. Every new query fires
 `miot_connect_xiaoai_heard` and the speaker's "Xiaoai heard" event entity. When routing is on for
 the speaker (and the query starts with the wake prefix, if one is set), the query goes to Assist;
@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Callable
+import contextlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 import logging
@@ -28,7 +29,7 @@ import aiohttp
 from homeassistant.components import conversation
 from homeassistant.components.event import EventEntity
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, Context, Event, HassJob, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, intent, issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_create_clientsession
@@ -164,6 +165,7 @@ class XiaoaiListener:
     error_max_interval = 60.0
     speaker_retry = 300.0
     history_limit = 2
+    stop_timeout = 5.0
 
     def __init__(
         self,
@@ -194,26 +196,35 @@ class XiaoaiListener:
         self._speakers_lock = asyncio.Lock()
         self._listeners: dict[str, list[Callable[[XiaoaiHeard], None]]] = defaultdict(list)
         self._tasks: list[asyncio.Task[None]] = []
+        self._stop = asyncio.Event()
 
     # ------------------------------------------------------------------ lifecycle
     @callback
     def async_start(self) -> None:
-        """Start one loop per enabled speaker (background tasks of the entry)."""
+        """Start one loop per enabled speaker."""
         ir.async_delete_issue(self.hass, DOMAIN, f"{ISSUE_AUTH}_{self.entry.entry_id}")
+        self._stop.clear()
         for poller in self.pollers.values():
             poller.tracker = ConversationTracker()
             self._tasks.append(
-                self.entry.async_create_background_task(
-                    self.hass, self._async_run(poller), f"miot_connect xiaoai {poller.did}"
+                self.hass.async_create_background_task(
+                    self._async_run(poller), f"miot_connect xiaoai {poller.did}"
                 )
             )
 
-    @callback
-    def async_stop(self) -> None:
-        """Cancel the loops (the entry cancels them on unload too)."""
-        for task in self._tasks:
-            task.cancel()
+    async def async_stop(self) -> None:
+        """Stop the loops: a request in flight may finish (so no connection is cut mid-way),
+        then whatever is left is cancelled."""
+        self._stop.set()
+        tasks = [task for task in self._tasks if not task.done()]
         self._tasks.clear()
+        if not tasks:
+            return
+        _, pending = await asyncio.wait(tasks, timeout=self.stop_timeout)
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending)
 
     @callback
     def _save_credential(self, credential: MinaCredential) -> None:
@@ -236,12 +247,14 @@ class XiaoaiListener:
 
     # ------------------------------------------------------------------ polling
     async def _async_run(self, poller: _Poller) -> None:
-        while not self.auth_failed:
+        while not self.auth_failed and not self._stop.is_set():
             delay = await self._async_poll(poller)
             if delay is None:
                 return
             poller.stats.interval = delay
-            await asyncio.sleep(delay)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(delay):
+                    await self._stop.wait()
 
     async def _async_speaker(self, did: str) -> MinaSpeaker | None:
         """The MiNA speaker of a MIoT device (the device list is read once, again when needed)."""
@@ -476,3 +489,56 @@ def async_add_xiaoai_entities(
     """One event entity per speaker that is listened to."""
     if listener is not None:
         async_add_entities(XiaoaiHeardEvent(listener, did) for did in listener.pollers)
+
+
+# ----------------------------------------------------------------------------- device trigger
+TRIGGER_HEARD = "xiaoai_heard"
+TRIGGER_HEARD_SUBTYPE = "xiaoai"
+
+
+def listened_speaker(hass: HomeAssistant, entry_id: str, did: str) -> bool:
+    """Whether a loaded entry listens to the speaker (its device offers the heard trigger)."""
+    entry = hass.config_entries.async_get_entry(entry_id)
+    runtime = getattr(entry, "runtime_data", None) if entry is not None else None
+    listener = getattr(runtime, "xiaoai", None)
+    return isinstance(listener, XiaoaiListener) and did in listener.pollers
+
+
+@callback
+def async_attach_heard_trigger(
+    hass: HomeAssistant,
+    config: dict[str, Any],
+    action: Callable[..., Any],
+    trigger_data: dict[str, Any],
+    did: str,
+) -> CALLBACK_TYPE:
+    """Run `action` for every query the speaker hears (from the bus event)."""
+    job = HassJob(action, f"miot_connect xiaoai heard trigger {did}")
+
+    @callback
+    def matches(event_data: dict[str, Any]) -> bool:
+        return bool(event_data.get("did") == did)
+
+    @callback
+    def handle(event: Event[dict[str, Any]]) -> None:
+        hass.async_run_hass_job(
+            job,
+            {
+                "trigger": {
+                    **trigger_data,
+                    "platform": "device",
+                    "domain": DOMAIN,
+                    "device_id": config["device_id"],
+                    "type": TRIGGER_HEARD,
+                    "subtype": TRIGGER_HEARD_SUBTYPE,
+                    "did": did,
+                    "text": event.data["text"],
+                    "answer": event.data["answer"],
+                    "routed": event.data["routed"],
+                    "description": f"Xiaoai heard: {event.data['text']}",
+                }
+            },
+            event.context,
+        )
+
+    return hass.bus.async_listen(EVENT_XIAOAI_HEARD, handle, event_filter=matches)

@@ -10,14 +10,23 @@ import logging
 import time
 from typing import Any
 
+from homeassistant.components import automation
+from homeassistant.components.device_automation import (
+    DeviceAutomationType,
+    async_get_device_automations,
+)
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNKNOWN
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
 from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
 from custom_components.miot_connect.const import (
     CONF_EXCLUDED_DEVICES,
@@ -570,3 +579,60 @@ async def test_backoff_errors_and_unload(
     await asyncio.sleep(0.5)
     assert stats.requests == requests
     assert simulator.cloud.counters()["http"].get(CONVERSATION_PATH, 0) == before
+
+
+async def test_device_trigger(
+    hass: HomeAssistant, listening: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A listened speaker offers the "Xiaoai heard" device trigger; an automation gets the text."""
+    device = er.async_get(hass).async_get(heard_entity(hass))
+    assert device is not None
+    assert device.device_id is not None
+    triggers = await async_get_device_automations(
+        hass, DeviceAutomationType.TRIGGER, [device.device_id]
+    )
+    heard = {
+        "platform": "device",
+        "domain": DOMAIN,
+        "device_id": device.device_id,
+        "type": "xiaoai_heard",
+        "subtype": "xiaoai",
+        "metadata": {},
+    }
+    assert heard in triggers[device.device_id]
+    events = async_capture_events(hass, "xiaoai_test")
+    assert await async_setup_component(
+        hass,
+        automation.DOMAIN,
+        {
+            automation.DOMAIN: {
+                "triggers": [
+                    {
+                        "trigger": "device",
+                        "domain": DOMAIN,
+                        "device_id": device.device_id,
+                        "type": "xiaoai_heard",
+                        "subtype": "xiaoai",
+                    }
+                ],
+                "actions": [
+                    {
+                        "event": "xiaoai_test",
+                        "event_data": {"text": "{{ trigger.text }}", "did": "{{ trigger.did }}"},
+                    }
+                ],
+            }
+        },
+    )
+    await hass.async_block_till_done()
+    await asyncio.sleep(0.1)
+    simulator.mina.say(SPEAKER, "晚安", "晚安")
+    await wait_until(lambda: bool(events), timeout=3.0)
+    assert events[0].data == {"text": "晚安", "did": int(SPEAKER)}  # templates render numbers
+    # The lamp is not a listened speaker: no such trigger.
+    lamp = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, LAMP), listening.entry_id)
+    assert lamp is not None
+    lamp_triggers = await async_get_device_automations(
+        hass, DeviceAutomationType.TRIGGER, [lamp.id]
+    )
+    assert all(t["type"] != "xiaoai_heard" for t in lamp_triggers[lamp.id])
