@@ -139,6 +139,7 @@ async def bench(idle: float, active: float, gap: float, state: Path) -> None:
                 f" per minute ({elapsed:.0f} s)"
             )
             if latencies:
+                print(f"  first query after the idle period: {latencies[0] * 1000:.0f} ms")
                 ms = [value * 1000 for value in latencies]
                 print(
                     f"  heard→event latency over {len(ms)} queries: p50"

@@ -158,7 +158,7 @@ class XiaoaiListener:
 
     # Seconds. Class attributes so that tests (and the bench) can make them shorter.
     active_interval = 1.0
-    idle_interval = 4.0
+    idle_interval = 2.0
     active_window = 30.0
     backoff_factor = 1.25
     error_interval = 2.0

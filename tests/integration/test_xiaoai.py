@@ -636,3 +636,48 @@ async def test_device_trigger(
         hass, DeviceAutomationType.TRIGGER, [lamp.id]
     )
     assert all(t["type"] != "xiaoai_heard" for t in lamp_triggers[lamp.id])
+
+
+@pytest.mark.parametrize("user", ["nomethod@example.com", "stsblocked@example.com"])
+async def test_other_blocked_branches(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator, user: str
+) -> None:
+    """No verification method, or a refused STS hop: the passToken form."""
+    result = await password_step(hass, init_integration, user)
+    assert result["step_id"] == "xiaoai_token"
+    assert result["errors"] == {"base": "blocked"}
+
+
+@pytest.mark.parametrize(
+    "xiaoai_options",
+    [{CONF_XIAOAI_LISTEN: [LAMP], CONF_XIAOAI_ROUTE: [], CONF_XIAOAI_PREFIX: ""}],
+)
+async def test_not_a_mina_speaker(
+    hass: HomeAssistant, listening: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A listened device the MiNA list does not have is reported once and left alone."""
+    listener = listener_of(listening)
+    await wait_until(lambda: listener.pollers[LAMP].failures > 0, timeout=3.0)
+    records = [*caplog.get_records("setup"), *caplog.records]
+    assert any("not among the account's MiNA speakers" in r.getMessage() for r in records)
+    assert listener.diagnostics()["speakers"][LAMP]["found"] is False
+    assert listener.pollers[LAMP].stats.requests == 0
+
+
+@pytest.mark.parametrize(
+    "xiaoai_options",
+    [{CONF_XIAOAI_LISTEN: [SPEAKER], CONF_XIAOAI_ROUTE: [SPEAKER], CONF_XIAOAI_PREFIX: ""}],
+)
+async def test_routed_through_assist_pipeline(
+    hass: HomeAssistant, listening: MockConfigEntry, simulator: Simulator
+) -> None:
+    """With the Assist pipeline set up, its agent and language answer (here: the default)."""
+    assert await async_setup_component(hass, "assist_pipeline", {})
+    await hass.async_block_till_done()
+    lamp = simulator.cloud.device(LAMP)
+    lamp.values[2, 1] = True
+    await asyncio.sleep(0.1)
+    simulator.mina.say(SPEAKER, "turn off the living room lamp", "好的")
+    await wait_until(lambda: bool(spoken(simulator)), timeout=3.0)
+    assert spoken(simulator) == ["Turned off the light"]
+    assert lamp.values[2, 1] is False
