@@ -186,8 +186,10 @@ class XiaoaiListener:
         )
         self.client = MinaClient(self.auth)
         options = entry.options
-        listen = [did for did in options.get(CONF_XIAOAI_LISTEN, []) if did in coordinator.devices]
         route = set(options.get(CONF_XIAOAI_ROUTE, []))
+        # A speaker that routes to Assist is listened to as well.
+        chosen = dict.fromkeys([*options.get(CONF_XIAOAI_LISTEN, []), *route])
+        listen = [did for did in chosen if did in coordinator.devices]
         self.prefixes = parse_prefixes(options.get(CONF_XIAOAI_PREFIX))
         self.pollers = {did: _Poller(did, did in route, ConversationTracker()) for did in listen}
         self.auth_failed = False

@@ -681,3 +681,58 @@ async def test_routed_through_assist_pipeline(
     await wait_until(lambda: bool(spoken(simulator)), timeout=3.0)
     assert spoken(simulator) == ["Turned off the light"]
     assert lamp.values[2, 1] is False
+
+
+async def test_sign_in_errors_on_the_way(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Failures after the first step end in a form error (the sign-in starts over)."""
+    faults = simulator.cloud.faults
+    # Captcha submitted while the account service is down.
+    result = await password_step(hass, init_integration, "captcha@example.com")
+    faults.append(Fault(status=500, path="/pass/serviceLoginAuth2", count=1))
+    result = dict(await submit(hass, result, {"captcha": "x"}))
+    assert (result["step_id"], result["errors"]) == ("xiaoai_password", {"base": "cannot_connect"})
+    # Too many codes: the service rate-limits sending.
+    faults.append(Fault(rate_limit=True, path="/identity/auth/sendEmailTicket", count=1))
+    result = await password_step(hass, init_integration, "both@example.com")
+    result = dict(await submit(hass, result, {"method": "email"}))
+    assert (result["step_id"], result["errors"]) == ("xiaoai_method", {"base": "rate_limited"})
+    # Sending fails otherwise.
+    faults.append(Fault(status=500, path="/identity/auth/verifyEmail", count=1))
+    result = await password_step(hass, init_integration, "email@example.com")
+    assert (result["step_id"], result["errors"]) == ("xiaoai_password", {"base": "cannot_connect"})
+    # The code check fails.
+    result = await password_step(hass, init_integration, "sms@example.com")
+    faults.append(Fault(status=500, path="/identity/auth/verifyPhone", count=1))
+    result = dict(await submit(hass, result, {"code": "123456"}))
+    assert (result["step_id"], result["errors"]) == ("xiaoai_password", {"base": "cannot_connect"})
+    # The passToken sign-in cannot reach the service.
+    result = await choose(hass, await open_xiaoai(hass, init_integration), "xiaoai_token")
+    faults.append(Fault(status=500, path="/pass/serviceLogin", count=1))
+    result = dict(await submit(hass, result, {"user_id": "1", "pass_token": "x"}))
+    assert (result["step_id"], result["errors"]) == ("xiaoai_token", {"base": "cannot_connect"})
+    assert CONF_XIAOAI not in init_integration.data
+
+
+@pytest.mark.parametrize(
+    "xiaoai_options",
+    [{CONF_XIAOAI_LISTEN: [], CONF_XIAOAI_ROUTE: [SPEAKER], CONF_XIAOAI_PREFIX: ""}],
+)
+async def test_answer_fails(
+    hass: HomeAssistant,
+    listening: MockConfigEntry,
+    simulator: Simulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A routed speaker is listened to; when the speaker cannot be paused, it is logged and the
+    query still counts as handled by Home Assistant."""
+    listener = listener_of(listening)
+    assert list(listener.pollers) == [SPEAKER]
+    await asyncio.sleep(0.1)
+    simulator.cloud.faults.append(Fault(status=500, path="/remote/ubus"))
+    simulator.mina.say(SPEAKER, "turn on the living room lamp", "好的")
+    stats = listener.pollers[SPEAKER].stats
+    await wait_until(lambda: stats.handled == 1, timeout=3.0)
+    assert "cannot answer" in caplog.text
+    assert spoken(simulator) == []
