@@ -234,11 +234,21 @@ async def test_password_sign_in(
     init_integration: MockConfigEntry,
     simulator: Simulator,
     heard_events: list[Event[dict[str, Any]]],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Account and password → speakers → the credential is stored, the entry listens."""
+    """Account and password → speakers → the credential is stored, the entry listens; no secret
+    reaches the log."""
+    caplog.set_level(logging.DEBUG)
     result = await password_step(hass, init_integration, "demo@example.com")
     await finish_speakers(hass, result)
     entry = init_integration
+    for secret in (
+        DEFAULT_PASSWORD,
+        entry.data[CONF_XIAOAI]["pass_token"],
+        entry.data[CONF_XIAOAI]["service_token"],
+        entry.data[CONF_XIAOAI]["ssecurity"],
+    ):
+        assert secret not in caplog.text
     assert entry.state is ConfigEntryState.LOADED
     stored = entry.data[CONF_XIAOAI]
     assert stored["user_id"] == str(simulator.uid)
