@@ -462,6 +462,8 @@ class XiaoaiHeardEvent(EventEntity):
 
     _attr_has_entity_name = True
     _attr_translation_key = "xiaoai_heard"
+    # What was said stays out of the recorder's state history (privacy).
+    _unrecorded_attributes = frozenset({"text", "answer"})
     _attr_should_poll = False
 
     def __init__(self, listener: XiaoaiListener, did: str) -> None:
