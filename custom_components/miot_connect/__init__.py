@@ -21,6 +21,7 @@ from .miot import OAuthToken
 from .services import async_setup_services
 from .speaker import async_setup_speaker_services
 from .voice import async_setup_voice, async_suggest_area_aliases
+from .xiaoai import XiaoaiListener, async_build_xiaoai
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -55,6 +56,8 @@ class MiotRuntimeData:
     # The options the entry was set up with: only a change of these reloads it (the data
     # changes too, when a refreshed token is saved, and that must not reload).
     options: dict[str, Any]
+    # Xiaoai listening, when the entry has a MiNA sign-in (xiaoai.py).
+    xiaoai: XiaoaiListener | None = None
 
 
 type MiotConfigEntry = ConfigEntry[MiotRuntimeData]
@@ -85,7 +88,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: MiotConfigEntry) -> bool
     except Exception:
         await coordinator.async_shutdown()
         raise
-    entry.runtime_data = MiotRuntimeData(coordinator, dict(entry.options))
+    xiaoai = async_build_xiaoai(hass, entry, coordinator)
+    entry.runtime_data = MiotRuntimeData(coordinator, dict(entry.options), xiaoai)
 
     async def _async_stop(_event: Event) -> None:
         await coordinator.async_shutdown()
@@ -95,6 +99,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: MiotConfigEntry) -> bool
     _async_register_devices(hass, entry)
     async_suggest_area_aliases(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    if xiaoai is not None:
+        xiaoai.async_start()
+        entry.async_on_unload(xiaoai.async_stop)
     return True
 
 

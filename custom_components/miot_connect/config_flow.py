@@ -14,7 +14,6 @@ from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
-    OptionsFlow,
 )
 from homeassistant.core import callback
 from homeassistant.helpers import selector
@@ -59,6 +58,7 @@ from .const import (
 )
 from .miot import LAN_MODES, MiotAuthError, MiotError, OAuthToken
 from .oauth import async_forget_flow, async_register_state
+from .xiaoai_flow import CONF_XIAOAI_SETUP, XiaoaiOptionsFlow, xiaoai_options
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -357,14 +357,20 @@ def _homes_selector(homes: Mapping[str, str]) -> selector.SelectSelector:
     )
 
 
-class MiotConnectOptionsFlow(OptionsFlow):
-    """Homes, polling, push, excluded devices and area sync; a change reloads the entry."""
+class MiotConnectOptionsFlow(XiaoaiOptionsFlow):
+    """Homes, polling, push, excluded devices and area sync; a change reloads the entry.
+
+    Ticking "Xiaoai listening" continues with the steps of xiaoai_flow.py.
+    """
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """One form with every option."""
         entry = self.config_entry
         if user_input is not None:
-            return self.async_create_entry(data=user_input)
+            saved = {**xiaoai_options(entry.options), **user_input}
+            if saved.pop(CONF_XIAOAI_SETUP, False):
+                return await self.async_step_xiaoai(saved)
+            return self.async_create_entry(data=saved)
         runtime = getattr(entry, "runtime_data", None)
         homes: dict[str, str] = {}
         devices: dict[str, str] = {}
@@ -431,7 +437,8 @@ class MiotConnectOptionsFlow(OptionsFlow):
                             ],
                             mode=selector.SelectSelectorMode.DROPDOWN,
                         )
-                    )
+                    ),
+                    probatio.Optional(CONF_XIAOAI_SETUP, default=False): bool,
                 }
             )
         return self.async_show_form(step_id="init", data_schema=schema)

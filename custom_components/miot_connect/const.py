@@ -112,3 +112,10 @@ CONF_VOICE_SPEAKER: Final = "voice_speaker"
 SPEAKER_SERVICE: Final = "intelligent-speaker"
 PLAY_TEXT: Final = "play-text"
 EXECUTE_TEXT: Final = "execute-text-directive"
+
+# Xiaoai listening (MiNA): the credential lives in the entry's data, the choices in its options.
+CONF_XIAOAI: Final = "xiaoai"
+CONF_XIAOAI_LISTEN: Final = "xiaoai_listen"
+CONF_XIAOAI_ROUTE: Final = "xiaoai_route"
+CONF_XIAOAI_PREFIX: Final = "xiaoai_prefix"
+EVENT_XIAOAI_HEARD: Final = "miot_connect_xiaoai_heard"

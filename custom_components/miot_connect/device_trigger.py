@@ -1,7 +1,8 @@
 """Device triggers: every spec event of a device (click, double-click, motion-detected …).
 
 `type` is the event's urn short name, `subtype` the short name of its service (`name-siid` when
-the device repeats the service). Triggers listen to the `miot_connect_event` bus event the
+the device repeats the service). A speaker that Xiaoai listening hears has `xiaoai_heard` too
+(xiaoai.py). Triggers listen to the `miot_connect_event` bus event the
 coordinator fires for every pushed spec event, so they work before the entry is loaded too.
 """
 
@@ -37,6 +38,12 @@ from .services import (
     event_items,
     find_item,
 )
+from .xiaoai import (
+    TRIGGER_HEARD,
+    TRIGGER_HEARD_SUBTYPE,
+    async_attach_heard_trigger,
+    listened_speaker,
+)
 
 TRIGGER_SCHEMA = DEVICE_TRIGGER_BASE_SCHEMA.extend(
     {probatio.Required(CONF_TYPE): cv.string, probatio.Required(CONF_SUBTYPE): cv.string}
@@ -47,7 +54,7 @@ async def async_validate_trigger_config(hass: HomeAssistant, config: ConfigType)
     """Check the schema, and that the device has the event when its account is loaded."""
     config = TRIGGER_SCHEMA(config)
     target = async_device_target(hass, config[CONF_DEVICE_ID])
-    if target is None:
+    if target is None or config[CONF_TYPE] == TRIGGER_HEARD:
         # Not loaded yet (or gone): the trigger simply never fires until it is.
         return config
     if find_item(event_items(target.spec), config[CONF_TYPE], config[CONF_SUBTYPE]) is None:
@@ -62,7 +69,7 @@ async def async_get_triggers(hass: HomeAssistant, device_id: str) -> list[dict[s
     target = async_device_target(hass, device_id)
     if target is None:
         return []
-    return [
+    triggers = [
         {
             CONF_PLATFORM: "device",
             CONF_DOMAIN: DOMAIN,
@@ -72,6 +79,17 @@ async def async_get_triggers(hass: HomeAssistant, device_id: str) -> list[dict[s
         }
         for item in event_items(target.spec)
     ]
+    if listened_speaker(hass, target.coordinator.entry.entry_id, target.did):
+        triggers.append(
+            {
+                CONF_PLATFORM: "device",
+                CONF_DOMAIN: DOMAIN,
+                CONF_DEVICE_ID: device_id,
+                CONF_TYPE: TRIGGER_HEARD,
+                CONF_SUBTYPE: TRIGGER_HEARD_SUBTYPE,
+            }
+        )
+    return triggers
 
 
 async def _async_describe(
@@ -105,6 +123,8 @@ async def async_attach_trigger(
         raise InvalidDeviceAutomationConfig(f"Device {device_id} is not a MIoT Connect device")
     type_, subtype = config[CONF_TYPE], config[CONF_SUBTYPE]
     trigger_data = trigger_info["trigger_data"]
+    if type_ == TRIGGER_HEARD:
+        return async_attach_heard_trigger(hass, config, action, dict(trigger_data), did)
     job = HassJob(action, f"miot_connect device trigger {trigger_info}")
     descriptions: dict[tuple[int, int], str] = {}
 

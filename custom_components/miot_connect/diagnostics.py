@@ -10,7 +10,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
 from . import MiotConfigEntry
-from .const import CONF_TOKEN, CONF_UID, DOMAIN
+from .const import CONF_TOKEN, CONF_UID, CONF_XIAOAI, DOMAIN
 from .coordinator import MiotCoordinator
 
 TO_REDACT = {
@@ -33,6 +33,14 @@ TO_REDACT = {
     "device_id",
     "union_id",
     "unique_id",
+    # Xiaoai (MiNA) credential: the whole block, and its fields wherever they appear.
+    CONF_XIAOAI,
+    "user_id",
+    "pass_token",
+    "service_token",
+    "ssecurity",
+    "passToken",
+    "serviceToken",
 }
 
 
@@ -78,6 +86,7 @@ async def async_get_config_entry_diagnostics(
         **_account_info(coordinator),
         "devices": {did: _device_info(coordinator, did) for did in coordinator.devices},
         "local_control": coordinator.local.diagnostics(),
+        "xiaoai_listening": xiaoai.diagnostics() if (xiaoai := entry.runtime_data.xiaoai) else None,
     }
     return async_redact_data(data, TO_REDACT)
 

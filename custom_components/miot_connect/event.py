@@ -12,6 +12,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .coordinator import MiotCoordinator, MiotEventData
 from .discovery import MiotEntityInfo, MiotSchema, register_schemas
 from .entity import MiotEntity, async_setup_platform
+from .xiaoai import async_add_xiaoai_entities
 
 if TYPE_CHECKING:
     from . import MiotConfigEntry
@@ -82,3 +83,4 @@ async def async_setup_entry(
 ) -> None:
     """Set up event entities."""
     await async_setup_platform(hass, entry, async_add_entities, Platform.EVENT, MiotEvent)
+    async_add_xiaoai_entities(entry.runtime_data.xiaoai, async_add_entities)
