@@ -369,19 +369,34 @@ async def test_idle_device_gets_a_new_handshake(
 
 
 async def test_one_request_in_flight_per_device(lan: Lan) -> None:
-    """Calls to one device queue; calls to different devices overlap."""
-    delay = 0.06
-    for did in (LAMP, "100005", "100012", "100013"):
+    """Calls to one device queue; calls to different devices overlap. Checked by what reaches the
+    twin while its answers are held back, not by wall-clock time."""
+    delay = 1.0
+    dids = (LAMP, "100005", "100012", "100013")
+    client = MiotLanClient(timeout=3 * delay, retries=1)  # answers come late on purpose
+    await client.sync_devices(lan.devices, await lan.h.sim.lan_addresses())
+    await client.get_properties([(did, 2, 1) for did in dids])  # handshakes done
+    for did in dids:
         await lan.lan_control(did, latency=delay)
-    await lan.client.get_properties([(LAMP, *LAMP_ON), ("100005", 2, 1)])  # handshakes done
-    started = time.monotonic()
-    await asyncio.gather(*(lan.client.get_property(LAMP, *LAMP_ON) for _ in range(4)))
-    serial = time.monotonic() - started
-    assert serial >= 4 * delay * 0.9
-    started = time.monotonic()
-    keys = [(did, 2, 1) for did in (LAMP, "100005", "100012", "100013")]
-    await asyncio.gather(*(lan.client.get_properties([key]) for key in keys))
-    assert time.monotonic() - started < serial
+
+    async def requests() -> int:
+        return (await lan.counts()).get("request", 0)
+
+    async def reached(count: int, within: float) -> None:
+        async with asyncio.timeout(within):
+            while await requests() < count:
+                await asyncio.sleep(0.01)
+
+    base = await requests()
+    same = [asyncio.create_task(client.get_property(LAMP, *LAMP_ON)) for _ in range(4)]
+    await reached(base + 1, within=delay * 0.9)
+    assert await requests() == base + 1  # the others wait for the first answer
+    await asyncio.gather(*same)
+    base = await requests()
+    others = [asyncio.create_task(client.get_properties([(did, 2, 1)])) for did in dids]
+    await reached(base + len(dids), within=delay * 0.9)  # all sent before any answer came
+    await asyncio.gather(*others)
+    await client.close()
 
 
 async def test_lan_write_is_pushed_through_the_broker(

@@ -598,8 +598,17 @@ async def _run(
     assert response["response_type"] != "error", f"{case.text!r}: {speech}"
     assert speech == case.speech, f"{case.text!r} answered {speech!r}"
     for (did, service, prop), value in case.expect.items():
-        actual = sim_get(simulator, did, service, prop)
-        assert actual == value, f"{case.text!r}: {prop} is {actual!r}"
+        # Assist answers without waiting more than a moment for the service call (Home
+        # Assistant's intent handlers time out their wait), so the device may get it a bit later.
+        try:
+            await wait_until(
+                lambda did=did, service=service, prop=prop, value=value: (  # type: ignore[misc]
+                    sim_get(simulator, did, service, prop) == value
+                )
+            )
+        except TimeoutError:
+            actual = sim_get(simulator, did, service, prop)
+            raise AssertionError(f"{case.text!r}: {prop} is {actual!r}") from None
     if case.forwarded is not None:  # the custom intent: the speaker got the command text
         spoken = _spoken(simulator)
         assert len(spoken) == len(spoken_before) + 1, case.text
