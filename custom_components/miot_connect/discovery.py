@@ -328,6 +328,7 @@ PLATFORM_ORDER: Final[tuple[Platform, ...]] = (
     Platform.LIGHT,
     Platform.MEDIA_PLAYER,
     Platform.LOCK,
+    Platform.ALARM_CONTROL_PANEL,
     Platform.SWITCH,
     Platform.BINARY_SENSOR,
     Platform.SENSOR,

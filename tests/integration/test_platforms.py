@@ -1,0 +1,156 @@
+"""Alarm control panel, time, text, siren, valve and device tracker: real spec documents (and
+constructed ones where no shared spec has the item) on the simulator, through Home Assistant
+services, plus the entity logic on constructed specs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from pathlib import Path
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.miot_connect import alarm_control_panel
+from custom_components.miot_connect.discovery import discover_entities
+from custom_components.miot_connect.miot.spec import DeviceSpec, parse_spec
+from simulator import Simulator
+from tests.integration.test_entities import (
+    call,
+    coordinator_of,
+    entity_id,
+    prop_key,
+    sim_value,
+    wait_for,
+)
+from tests.integration.test_entities_logic import (
+    entity_for,
+    make_spec,
+    prop,
+    service,
+    vlist,
+)
+from tests.unit.test_discovery import SPEC_DIR
+
+GATEWAY = "100008"  # lumi.gateway.mgl03 of the demo home
+AC_PARTNER = "200001"  # lumi.aircondition.acn05 (arming service with Chinese mode names)
+EXTRA_DEVICES: dict[str, str] = {
+    AC_PARTNER: "lumi.aircondition.acn05",
+}
+
+
+@pytest.fixture
+async def simulator(
+    socket_enabled: None, tmp_path: Path, simulator_cert_dir: Path
+) -> AsyncGenerator[Simulator]:
+    """The demo home plus one device of each extra model (shared specs loaded too)."""
+    sim = Simulator(
+        home="demo",
+        state_dir=tmp_path / "simulator",
+        cert_dir=simulator_cert_dir,
+        spec_dirs=[SPEC_DIR],
+    )
+    for did, model in EXTRA_DEVICES.items():
+        sim.cloud.add_device(did, model, model, room_id="20004")
+    await sim.start()
+    try:
+        yield sim
+    finally:
+        await sim.stop()
+
+
+def shared(model: str) -> DeviceSpec:
+    """A parsed shared spec document."""
+    import json
+
+    return parse_spec(json.loads((SPEC_DIR / f"{model}.json").read_text(encoding="utf-8")))
+
+
+def platform_keys(spec: DeviceSpec, platform: Platform, model: str = "test.dev.v1") -> list[str]:
+    """Discovery keys of one platform."""
+    return [i.key for i in discover_entities(spec, model) if i.platform == platform]
+
+
+# ------------------------------------------------------------------ alarm control panel
+async def test_alarm_panel_gateway(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """The gateway's arming mode arms and disarms; a sounding alarm is `triggered`."""
+    entry = init_integration
+    mode = prop_key(entry, GATEWAY, "arming", "arming-mode")
+    alarm = prop_key(entry, GATEWAY, "arming", "alarm")
+    eid = entity_id(hass, "alarm_control_panel", f"{GATEWAY}_{mode[0]}_{mode[1]}")
+    state = hass.states.get(eid)
+    assert state is not None
+    assert state.attributes["supported_features"] == 15  # home, away, night, trigger
+    await call(hass, "alarm_control_panel", "alarm_arm_away", eid)
+    assert sim_value(simulator, GATEWAY, mode) == 2
+    assert hass.states.get(eid).state == "armed_away"  # type: ignore[union-attr]
+    await call(hass, "alarm_control_panel", "alarm_arm_home", eid)
+    assert sim_value(simulator, GATEWAY, mode) == 1
+    await call(hass, "alarm_control_panel", "alarm_arm_night", eid)
+    assert sim_value(simulator, GATEWAY, mode) == 3
+    assert hass.states.get(eid).state == "armed_night"  # type: ignore[union-attr]
+    # The device raises the alarm: pushed to Home Assistant.
+    simulator.cloud.set_property(GATEWAY, alarm[0], alarm[1], 1)
+    await wait_for(hass, eid, lambda s: s.state == "triggered")
+    await call(hass, "alarm_control_panel", "alarm_disarm", eid)
+    assert sim_value(simulator, GATEWAY, alarm) == 0
+    assert sim_value(simulator, GATEWAY, mode) == 0
+    assert hass.states.get(eid).state == "disarmed"  # type: ignore[union-attr]
+    await call(hass, "alarm_control_panel", "alarm_trigger", eid)
+    assert sim_value(simulator, GATEWAY, alarm) == 1
+    # The Chinese-named modes of the AC partner map the same way.
+    mode = prop_key(entry, AC_PARTNER, "arming", "arming-mode")
+    eid = entity_id(hass, "alarm_control_panel", f"{AC_PARTNER}_{mode[0]}_{mode[1]}")
+    await call(hass, "alarm_control_panel", "alarm_arm_away", eid)
+    assert sim_value(simulator, AC_PARTNER, mode) == 2
+    assert coordinator_of(entry).value(AC_PARTNER, *mode) == 2
+
+
+async def test_alarm_panel_logic(hass: HomeAssistant) -> None:
+    """Only the modes the value list has are offered; no alarm property: no trigger; a mode list
+    without a disarmed mode is no panel."""
+    spec = make_spec(
+        "gateway",
+        service(
+            2,
+            "arming",
+            prop(1, "arming-mode", "uint8", **{"value-list": vlist("Disarmed", "Away", "Party")}),
+        ),
+    )
+    entity, coord = entity_for(
+        hass, spec, Platform.ALARM_CONTROL_PANEL, alarm_control_panel.MiotAlarmPanel
+    )
+    assert entity.supported_features == alarm_control_panel.AlarmControlPanelEntityFeature.ARM_AWAY
+    assert entity.alarm_state is None
+    coord.values[(2, 1)] = 2  # Party: no panel state
+    assert entity.alarm_state is None
+    coord.values[(2, 1)] = 1
+    assert entity.alarm_state == "armed_away"
+    await entity.async_alarm_disarm()
+    assert coord.values[(2, 1)] == 0
+    spec = make_spec(
+        "gateway",
+        service(2, "arming", prop(1, "arming-mode", "uint8", **{"value-list": vlist("Away")})),
+    )
+    assert platform_keys(spec, Platform.ALARM_CONTROL_PANEL) == []
+    # A read-only alarm: triggered is shown, but there is no trigger.
+    spec = make_spec(
+        "gateway",
+        service(
+            2,
+            "arming",
+            prop(1, "arming-mode", "uint8", **{"value-list": vlist("basic_arming", "home_arming")}),
+            prop(2, "alarm", "uint8", ("read", "notify"), **{"value-list": vlist("No", "Yes")}),
+        ),
+    )
+    entity, coord = entity_for(
+        hass, spec, Platform.ALARM_CONTROL_PANEL, alarm_control_panel.MiotAlarmPanel
+    )
+    assert entity.supported_features == alarm_control_panel.AlarmControlPanelEntityFeature.ARM_HOME
+    coord.values.update({(2, 1): 1, (2, 2): 1})
+    assert entity.alarm_state == "triggered"
+    await entity.async_alarm_disarm()  # the alarm is read-only: only the mode is written
+    assert coord.values == {(2, 1): 0, (2, 2): 1}
