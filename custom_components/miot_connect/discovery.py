@@ -334,6 +334,7 @@ PLATFORM_ORDER: Final[tuple[Platform, ...]] = (
     Platform.SENSOR,
     Platform.SELECT,
     Platform.NUMBER,
+    Platform.TIME,
     Platform.BUTTON,
     Platform.EVENT,
 )

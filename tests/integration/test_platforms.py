@@ -12,7 +12,7 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.miot_connect import alarm_control_panel
+from custom_components.miot_connect import alarm_control_panel, time as miot_time
 from custom_components.miot_connect.discovery import discover_entities
 from custom_components.miot_connect.miot.spec import DeviceSpec, parse_spec
 from simulator import Simulator
@@ -35,8 +35,12 @@ from tests.unit.test_discovery import SPEC_DIR
 
 GATEWAY = "100008"  # lumi.gateway.mgl03 of the demo home
 AC_PARTNER = "200001"  # lumi.aircondition.acn05 (arming service with Chinese mode names)
+VACUUM = "200002"  # dreame.vacuum.p2009: do-not-disturb start/end "HH:MM" strings
+CAMERA = "200003"  # isa.camera.hlc7: motion-detection start/end times
 EXTRA_DEVICES: dict[str, str] = {
     AC_PARTNER: "lumi.aircondition.acn05",
+    VACUUM: "dreame.vacuum.p2009",
+    CAMERA: "isa.camera.hlc7",
 }
 
 
@@ -154,3 +158,58 @@ async def test_alarm_panel_logic(hass: HomeAssistant) -> None:
     assert entity.alarm_state == "triggered"
     await entity.async_alarm_disarm()  # the alarm is read-only: only the mode is written
     assert coord.values == {(2, 1): 0, (2, 2): 1}
+
+
+# ------------------------------------------------------------------ time
+async def test_time_do_not_disturb(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A vacuum's do-not-disturb window: pushed "HH:MM" shows as a time, set_value writes one."""
+    entry = init_integration
+    start = prop_key(entry, VACUUM, "do-not-disturb", "start-time")
+    end = prop_key(entry, VACUUM, "do-not-disturb", "end-time")
+    start_id = entity_id(hass, "time", f"{VACUUM}_{start[0]}_{start[1]}")
+    end_id = entity_id(hass, "time", f"{VACUUM}_{end[0]}_{end[1]}")
+    assert start_id.endswith("do_not_disturb_start")
+    simulator.cloud.set_property(VACUUM, start[0], start[1], "22:00")
+    await wait_for(hass, start_id, lambda s: s.state == "22:00:00")
+    await call(hass, "time", "set_value", end_id, time="07:30:00")
+    assert sim_value(simulator, VACUUM, end) == "07:30"
+    assert hass.states.get(end_id).state == "07:30:00"  # type: ignore[union-attr]
+    # A camera's motion detection window, named from its spec.
+    start = prop_key(entry, CAMERA, "motion-detection", "motion-detection-start-time")
+    cam_id = entity_id(hass, "time", f"{CAMERA}_{start[0]}_{start[1]}")
+    await call(hass, "time", "set_value", cam_id, time="08:15:00")
+    assert sim_value(simulator, CAMERA, start) == "08:15"
+
+
+async def test_time_logic(hass: HomeAssistant) -> None:
+    """Seconds are kept when the device uses them; anything not a time of day is unknown; a
+    read-only or non-string start time is no time entity."""
+    spec = make_spec(
+        "vacuum",
+        service(
+            3, "do-not-disturb", prop(1, "start-time", "string"), prop(2, "end-time", "string")
+        ),
+    )
+    entity, coord = entity_for(hass, spec, Platform.TIME, miot_time.MiotTime)
+    assert entity.native_value is None
+    for bad in ("", "25:00", "7:61", "12:00:75", "noon", 1200):
+        coord.values[(3, 1)] = bad
+        assert entity.native_value is None, bad
+    coord.values[(3, 1)] = "7:05"
+    assert entity.native_value == miot_time.time(7, 5)
+    coord.values[(3, 1)] = "23:00:00"
+    await entity.async_set_value(miot_time.time(6, 45, 10))
+    assert coord.values[(3, 1)] == "06:45:10"
+    spec = make_spec(
+        "vacuum",
+        service(
+            3,
+            "clean",
+            prop(1, "start-time", "string", ("read", "notify")),
+            prop(2, "end-time", "uint32", **{"value-range": [0, 1440, 1]}),
+            prop(3, "other-time", "string"),
+        ),
+    )
+    assert platform_keys(spec, Platform.TIME) == []
