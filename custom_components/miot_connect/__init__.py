@@ -41,6 +41,7 @@ PLATFORMS: list[Platform] = [
     Platform.SELECT,
     Platform.SENSOR,
     Platform.SWITCH,
+    Platform.TEXT,
     Platform.TIME,
     Platform.VACUUM,
     Platform.WATER_HEATER,

@@ -335,6 +335,7 @@ PLATFORM_ORDER: Final[tuple[Platform, ...]] = (
     Platform.SELECT,
     Platform.NUMBER,
     Platform.TIME,
+    Platform.TEXT,
     Platform.BUTTON,
     Platform.EVENT,
 )

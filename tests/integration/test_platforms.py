@@ -12,7 +12,7 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.miot_connect import alarm_control_panel, time as miot_time
+from custom_components.miot_connect import alarm_control_panel, text, time as miot_time
 from custom_components.miot_connect.discovery import discover_entities
 from custom_components.miot_connect.miot.spec import DeviceSpec, parse_spec
 from simulator import Simulator
@@ -37,10 +37,14 @@ GATEWAY = "100008"  # lumi.gateway.mgl03 of the demo home
 AC_PARTNER = "200001"  # lumi.aircondition.acn05 (arming service with Chinese mode names)
 VACUUM = "200002"  # dreame.vacuum.p2009: do-not-disturb start/end "HH:MM" strings
 CAMERA = "200003"  # isa.camera.hlc7: motion-detection start/end times
+MAP_VACUUM = "200004"  # viomi.vacuum.v19: map-name
+FRYER = "200005"  # careli.fryer.maf01: recipe-name
 EXTRA_DEVICES: dict[str, str] = {
     AC_PARTNER: "lumi.aircondition.acn05",
     VACUUM: "dreame.vacuum.p2009",
     CAMERA: "isa.camera.hlc7",
+    MAP_VACUUM: "viomi.vacuum.v19",
+    FRYER: "careli.fryer.maf01",
 }
 
 
@@ -213,3 +217,43 @@ async def test_time_logic(hass: HomeAssistant) -> None:
         ),
     )
     assert platform_keys(spec, Platform.TIME) == []
+
+
+# ------------------------------------------------------------------ text
+async def test_text_names(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A vacuum's map name and a fryer's recipe name are texts: set_value writes them."""
+    entry = init_integration
+    key = prop_key(entry, MAP_VACUUM, "map", "map-name")
+    eid = entity_id(hass, "text", f"{MAP_VACUUM}_{key[0]}_{key[1]}")
+    assert eid.endswith("map_name")
+    await call(hass, "text", "set_value", eid, value="Ground floor")
+    assert sim_value(simulator, MAP_VACUUM, key) == "Ground floor"
+    assert hass.states.get(eid).state == "Ground floor"  # type: ignore[union-attr]
+    simulator.cloud.set_property(MAP_VACUUM, key[0], key[1], "Attic")
+    await wait_for(hass, eid, lambda s: s.state == "Attic")
+    key = prop_key(entry, FRYER, "custom", "recipe-name")
+    eid = entity_id(hass, "text", f"{FRYER}_{key[0]}_{key[1]}")
+    await call(hass, "text", "set_value", eid, value="Fries")
+    assert sim_value(simulator, FRYER, key) == "Fries"
+
+
+async def test_text_logic(hass: HomeAssistant) -> None:
+    """Unknown stays unknown; a write-only or read-only name and other strings are no text."""
+    spec = make_spec("vacuum", service(4, "map", prop(1, "map-name", "string")))
+    entity, coord = entity_for(hass, spec, Platform.TEXT, text.MiotText)
+    assert entity.native_value is None
+    coord.values[(4, 1)] = 7
+    assert entity.native_value == "7"
+    spec = make_spec(
+        "vacuum",
+        service(
+            4,
+            "map",
+            prop(1, "map-name", "string", ("write",)),
+            prop(2, "recipe-name", "string", ("read",)),
+            prop(3, "timer-clean", "string"),
+        ),
+    )
+    assert platform_keys(spec, Platform.TEXT) == []
