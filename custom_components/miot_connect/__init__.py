@@ -44,6 +44,7 @@ PLATFORMS: list[Platform] = [
     Platform.TEXT,
     Platform.TIME,
     Platform.VACUUM,
+    Platform.VALVE,
     Platform.WATER_HEATER,
 ]
 

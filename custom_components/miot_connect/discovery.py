@@ -324,6 +324,7 @@ PLATFORM_ORDER: Final[tuple[Platform, ...]] = (
     Platform.WATER_HEATER,
     Platform.HUMIDIFIER,
     Platform.COVER,
+    Platform.VALVE,
     Platform.FAN,
     Platform.LIGHT,
     Platform.MEDIA_PLAYER,

@@ -12,7 +12,7 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.miot_connect import alarm_control_panel, text, time as miot_time
+from custom_components.miot_connect import alarm_control_panel, text, time as miot_time, valve
 from custom_components.miot_connect.discovery import discover_entities
 from custom_components.miot_connect.miot.spec import DeviceSpec, parse_spec
 from simulator import Simulator
@@ -39,12 +39,14 @@ VACUUM = "200002"  # dreame.vacuum.p2009: do-not-disturb start/end "HH:MM" strin
 CAMERA = "200003"  # isa.camera.hlc7: motion-detection start/end times
 MAP_VACUUM = "200004"  # viomi.vacuum.v19: map-name
 FRYER = "200005"  # careli.fryer.maf01: recipe-name
+VALVE = "200006"  # constructed document (tests/data/specs): a water valve
 EXTRA_DEVICES: dict[str, str] = {
     AC_PARTNER: "lumi.aircondition.acn05",
     VACUUM: "dreame.vacuum.p2009",
     CAMERA: "isa.camera.hlc7",
     MAP_VACUUM: "viomi.vacuum.v19",
     FRYER: "careli.fryer.maf01",
+    VALVE: "constructed.valve.v1",
 }
 
 
@@ -257,3 +259,41 @@ async def test_text_logic(hass: HomeAssistant) -> None:
         ),
     )
     assert platform_keys(spec, Platform.TEXT) == []
+
+
+# ------------------------------------------------------------------ valve
+async def test_valve(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """The water valve (constructed document) is the device's main entity: open and close write
+    `on`; the status shows it moving."""
+    entry = init_integration
+    on = prop_key(entry, VALVE, "valve", "on")
+    status = prop_key(entry, VALVE, "valve", "status")
+    eid = entity_id(hass, "valve", f"{VALVE}_{on[0]}_{on[1]}")
+    state = hass.states.get(eid)
+    assert state is not None
+    assert state.attributes["device_class"] == "water"
+    assert state.name == "constructed.valve.v1"  # the main entity carries the device name
+    await call(hass, "valve", "open_valve", eid)
+    assert sim_value(simulator, VALVE, on) is True
+    assert hass.states.get(eid).state == "open"  # type: ignore[union-attr]
+    simulator.cloud.set_property(VALVE, status[0], status[1], 3)
+    await wait_for(hass, eid, lambda s: s.state == "closing")
+    simulator.cloud.set_property(VALVE, status[0], status[1], 0)
+    await call(hass, "valve", "close_valve", eid)
+    assert sim_value(simulator, VALVE, on) is False
+    assert hass.states.get(eid).state == "closed"  # type: ignore[union-attr]
+
+
+async def test_valve_logic(hass: HomeAssistant) -> None:
+    """A gas valve without status; unknown `on` is an unknown state; no writable `on`: no valve."""
+    spec = make_spec("gas-valve", service(2, "valve", prop(1, "on")))
+    entity, coord = entity_for(hass, spec, Platform.VALVE, valve.MiotValve)
+    assert entity.device_class == "gas"
+    assert entity.is_closed is None
+    assert entity.is_opening is False
+    coord.values[(2, 1)] = True
+    assert entity.is_closed is False
+    spec = make_spec("valve", service(2, "valve", prop(1, "on", access=("read", "notify"))))
+    assert platform_keys(spec, Platform.VALVE) == []
