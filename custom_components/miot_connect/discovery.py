@@ -330,6 +330,7 @@ PLATFORM_ORDER: Final[tuple[Platform, ...]] = (
     Platform.MEDIA_PLAYER,
     Platform.LOCK,
     Platform.ALARM_CONTROL_PANEL,
+    Platform.SIREN,
     Platform.SWITCH,
     Platform.BINARY_SENSOR,
     Platform.SENSOR,

@@ -12,7 +12,13 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.miot_connect import alarm_control_panel, text, time as miot_time, valve
+from custom_components.miot_connect import (
+    alarm_control_panel,
+    siren,
+    text,
+    time as miot_time,
+    valve,
+)
 from custom_components.miot_connect.discovery import discover_entities
 from custom_components.miot_connect.miot.spec import DeviceSpec, parse_spec
 from simulator import Simulator
@@ -40,6 +46,8 @@ CAMERA = "200003"  # isa.camera.hlc7: motion-detection start/end times
 MAP_VACUUM = "200004"  # viomi.vacuum.v19: map-name
 FRYER = "200005"  # careli.fryer.maf01: recipe-name
 VALVE = "200006"  # constructed document (tests/data/specs): a water valve
+LOCATE_VACUUM = "200007"  # ijai.vacuum.v2: alarm service whose alarm value list is "Play"
+SIREN = "200008"  # constructed document: a siren device's alarm switch
 EXTRA_DEVICES: dict[str, str] = {
     AC_PARTNER: "lumi.aircondition.acn05",
     VACUUM: "dreame.vacuum.p2009",
@@ -47,6 +55,8 @@ EXTRA_DEVICES: dict[str, str] = {
     MAP_VACUUM: "viomi.vacuum.v19",
     FRYER: "careli.fryer.maf01",
     VALVE: "constructed.valve.v1",
+    LOCATE_VACUUM: "ijai.vacuum.v2",
+    SIREN: "constructed.siren.v1",
 }
 
 
@@ -281,6 +291,7 @@ async def test_valve(
     simulator.cloud.set_property(VALVE, status[0], status[1], 3)
     await wait_for(hass, eid, lambda s: s.state == "closing")
     simulator.cloud.set_property(VALVE, status[0], status[1], 0)
+    await wait_for(hass, eid, lambda s: s.state == "open")
     await call(hass, "valve", "close_valve", eid)
     assert sim_value(simulator, VALVE, on) is False
     assert hass.states.get(eid).state == "closed"  # type: ignore[union-attr]
@@ -297,3 +308,53 @@ async def test_valve_logic(hass: HomeAssistant) -> None:
     assert entity.is_closed is False
     spec = make_spec("valve", service(2, "valve", prop(1, "on", access=("read", "notify"))))
     assert platform_keys(spec, Platform.VALVE) == []
+
+
+# ------------------------------------------------------------------ siren
+async def test_siren(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A siren device sounds and stops; a vacuum's locate sound only starts; the purifier's
+    prompt tone stays a switch."""
+    entry = init_integration
+    key = prop_key(entry, SIREN, "alarm", "alarm")
+    eid = entity_id(hass, "siren", f"{SIREN}_{key[0]}_{key[1]}")
+    assert hass.states.get(eid).attributes["supported_features"] == 3  # type: ignore[union-attr]
+    await call(hass, "siren", "turn_on", eid)
+    assert sim_value(simulator, SIREN, key) is True
+    assert hass.states.get(eid).state == "on"  # type: ignore[union-attr]
+    await call(hass, "siren", "turn_off", eid)
+    assert sim_value(simulator, SIREN, key) is False
+    key = prop_key(entry, LOCATE_VACUUM, "alarm", "alarm")
+    eid = entity_id(hass, "siren", f"{LOCATE_VACUUM}_{key[0]}_{key[1]}")
+    assert hass.states.get(eid).attributes["supported_features"] == 1  # type: ignore[union-attr]
+    await call(hass, "siren", "turn_on", eid)
+    assert sim_value(simulator, LOCATE_VACUUM, key) == 1
+    purifier = prop_key(entry, "100005", "alarm", "alarm")
+    entity_id(hass, "switch", f"100005_{purifier[0]}_{purifier[1]}")
+
+
+async def test_siren_logic(hass: HomeAssistant) -> None:
+    """A value list with a stop value turns off; no sound value or a plain appliance's bool is no
+    siren."""
+    spec = make_spec(
+        "speaker",
+        service(5, "alarm", prop(1, "alarm", "uint8", **{"value-list": vlist("Stop", "Ring")})),
+    )
+    entity, coord = entity_for(hass, spec, Platform.SIREN, siren.MiotSiren)
+    assert entity.supported_features == 3
+    assert entity.is_on is None
+    await entity.async_turn_on()
+    assert coord.values[(5, 1)] == 1
+    assert entity.is_on is True
+    await entity.async_turn_off()
+    assert coord.values[(5, 1)] == 0
+    assert entity.is_on is False
+    spec = make_spec(
+        "speaker",
+        service(5, "alarm", prop(1, "alarm", "uint8", **{"value-list": vlist("Low", "High")})),
+    )
+    assert platform_keys(spec, Platform.SIREN) == []
+    spec = make_spec("air-purifier", service(5, "alarm", prop(1, "alarm")))
+    assert platform_keys(spec, Platform.SIREN) == []
+    assert platform_keys(spec, Platform.SWITCH) == ["5_1"]
