@@ -331,6 +331,7 @@ PLATFORM_ORDER: Final[tuple[Platform, ...]] = (
     Platform.LOCK,
     Platform.ALARM_CONTROL_PANEL,
     Platform.SIREN,
+    Platform.DEVICE_TRACKER,
     Platform.SWITCH,
     Platform.BINARY_SENSOR,
     Platform.SENSOR,

@@ -9,11 +9,13 @@ from pathlib import Path
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.miot_connect import (
     alarm_control_panel,
+    device_tracker,
     siren,
     text,
     time as miot_time,
@@ -48,6 +50,7 @@ FRYER = "200005"  # careli.fryer.maf01: recipe-name
 VALVE = "200006"  # constructed document (tests/data/specs): a water valve
 LOCATE_VACUUM = "200007"  # ijai.vacuum.v2: alarm service whose alarm value list is "Play"
 SIREN = "200008"  # constructed document: a siren device's alarm switch
+TRACKER = "200009"  # constructed document: a tracker reporting longitude and latitude
 EXTRA_DEVICES: dict[str, str] = {
     AC_PARTNER: "lumi.aircondition.acn05",
     VACUUM: "dreame.vacuum.p2009",
@@ -57,6 +60,7 @@ EXTRA_DEVICES: dict[str, str] = {
     VALVE: "constructed.valve.v1",
     LOCATE_VACUUM: "ijai.vacuum.v2",
     SIREN: "constructed.siren.v1",
+    TRACKER: "constructed.tracker.v1",
 }
 
 
@@ -358,3 +362,70 @@ async def test_siren_logic(hass: HomeAssistant) -> None:
     spec = make_spec("air-purifier", service(5, "alarm", prop(1, "alarm")))
     assert platform_keys(spec, Platform.SIREN) == []
     assert platform_keys(spec, Platform.SWITCH) == ["5_1"]
+
+
+# ------------------------------------------------------------------ device tracker
+async def test_device_tracker(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A reported position is the tracker's GPS position, at home or not; the air conditioner's
+    writable longitude-latitude (a setting) is no tracker."""
+    entry = init_integration
+    lng = prop_key(entry, TRACKER, "location", "longitude")
+    lat = prop_key(entry, TRACKER, "location", "latitude")
+    eid = entity_id(hass, "device_tracker", f"{TRACKER}_{lng[0]}_{lng[1]}")
+    simulator.cloud.set_property(TRACKER, lng[0], lng[1], hass.config.longitude)
+    simulator.cloud.set_property(TRACKER, lat[0], lat[1], hass.config.latitude)
+    state = await wait_for(hass, eid, lambda s: s.state == "home")
+    assert state.attributes["source_type"] == "gps"
+    simulator.cloud.set_property(TRACKER, lat[0], lat[1], -33.5)
+    state = await wait_for(hass, eid, lambda s: s.state == "not_home")
+    assert state.attributes["latitude"] == -33.5
+    registry = er.async_get(hass)
+    assert not [
+        e
+        for e in er.async_entries_for_config_entry(registry, entry.entry_id)
+        if e.domain == "device_tracker" and e.unique_id.startswith("100004_")
+    ]
+
+
+def test_parse_pair() -> None:
+    """Text forms of a longitude-latitude property."""
+    assert device_tracker.parse_pair("116.39,39.9") == (39.9, 116.39)
+    assert device_tracker.parse_pair("116.39 -39.9") == (-39.9, 116.39)
+    assert device_tracker.parse_pair('{"longitude": 2.35, "latitude": 48.85}') == (48.85, 2.35)
+    assert device_tracker.parse_pair('{"lng": 2, "lat": 48}') == (48.0, 2.0)
+    assert device_tracker.parse_pair("[2.35, 48.85]") == (48.85, 2.35)
+    for bad in (None, 5, "", "1,2,3", '{"lat": 1}', "[true, 1]", "200,10", '"x"', "[1]"):
+        assert device_tracker.parse_pair(bad) is None, bad
+
+
+async def test_device_tracker_logic(hass: HomeAssistant) -> None:
+    """A longitude-latitude text reported by the device; out-of-range numbers are no position."""
+    spec = make_spec(
+        "tracker",
+        service(2, "location", prop(1, "longitude-latitude", "string", ("read", "notify"))),
+    )
+    entity, coord = entity_for(hass, spec, Platform.DEVICE_TRACKER, device_tracker.MiotTracker)
+    assert entity.latitude is None
+    coord.values[(2, 1)] = "116.39,39.9"
+    assert (entity.latitude, entity.longitude) == (39.9, 116.39)
+    spec = make_spec(
+        "tracker",
+        service(
+            2,
+            "location",
+            prop(1, "longitude", "float", ("read",)),
+            prop(2, "latitude", "float", ("read",)),
+        ),
+    )
+    entity, coord = entity_for(hass, spec, Platform.DEVICE_TRACKER, device_tracker.MiotTracker)
+    coord.values.update({(2, 1): 10.0, (2, 2): 95.0})
+    assert entity.latitude is None
+    assert entity.longitude is None
+    coord.values[(2, 2)] = 45
+    assert (entity.latitude, entity.longitude) == (45.0, 10.0)
+    spec = make_spec(
+        "air-conditioner", service(2, "machine-state", prop(1, "longitude-latitude", "string"))
+    )
+    assert platform_keys(spec, Platform.DEVICE_TRACKER) == []
