@@ -21,6 +21,9 @@ from .miot.spec import SpecProperty, SpecValue
 if TYPE_CHECKING:
     from . import MiotConfigEntry
 
+# Writes go through the coordinator's batched cloud client.
+PARALLEL_UPDATES = 0
+
 # Arming-mode value slugs → panel state. The Aqara gateways name them `basic_arming` (the
 # always-on guard, i.e. disarmed for the house), `home_arming`, `away_arming`, `sleep_arming`.
 MODE_STATES: dict[str, AlarmControlPanelState] = {

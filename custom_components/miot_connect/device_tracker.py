@@ -23,6 +23,9 @@ from .entity import MiotEntity, async_setup_platform
 if TYPE_CHECKING:
     from . import MiotConfigEntry
 
+# Writes go through the coordinator's batched cloud client.
+PARALLEL_UPDATES = 0
+
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 SCHEMAS: list[MiotSchema] = [

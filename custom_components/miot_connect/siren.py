@@ -31,6 +31,9 @@ from .miot.spec import DeviceSpec, SpecProperty, SpecService
 if TYPE_CHECKING:
     from . import MiotConfigEntry
 
+# Writes go through the coordinator's batched cloud client.
+PARALLEL_UPDATES = 0
+
 SIREN_DEVICES = ("siren", "alarm")
 SOUND_WORDS = ("play", "ring", "sound", "alarm", "start", "on")
 SILENCE_WORDS = ("stop", "off", "silence", "mute")

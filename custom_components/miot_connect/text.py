@@ -19,6 +19,9 @@ from .entity import MiotEntity, async_setup_platform
 if TYPE_CHECKING:
     from . import MiotConfigEntry
 
+# Writes go through the coordinator's batched cloud client.
+PARALLEL_UPDATES = 0
+
 
 def _name(key: str, prop_name: str) -> MiotSchema:
     return MiotSchema(

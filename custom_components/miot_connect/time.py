@@ -17,6 +17,9 @@ from .entity import MiotEntity, async_setup_platform
 if TYPE_CHECKING:
     from . import MiotConfigEntry
 
+# Writes go through the coordinator's batched cloud client.
+PARALLEL_UPDATES = 0
+
 _STRING = frozenset({"string"})
 _CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?\s*$")
 DND_SERVICES = ("do-not-disturb", "annoy")

@@ -17,6 +17,9 @@ from .entity import MiotEntity, async_setup_platform
 if TYPE_CHECKING:
     from . import MiotConfigEntry
 
+# Writes go through the coordinator's batched cloud client.
+PARALLEL_UPDATES = 0
+
 VALVE_SERVICES = ("valve", "water-valve", "gas-valve")
 _BOOL = frozenset({"bool"})
 
