@@ -9,13 +9,18 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant
-from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    entity_registry as er,
+)
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
 from .api import async_build_clients
 from .const import CONF_TOKEN, DOMAIN
 from .coordinator import MiotCoordinator
+from .discovery import discover_entities
 from .entity import device_info
 from .miot import OAuthToken
 from .services import async_setup_services
@@ -99,6 +104,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: MiotConfigEntry) -> bool
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _async_stop))
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     _async_register_devices(hass, entry)
+    _async_remove_moved_entities(hass, entry)
     async_suggest_area_aliases(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
@@ -112,6 +118,24 @@ def _async_register_devices(hass: HomeAssistant, entry: MiotConfigEntry) -> None
         registry.async_get_or_create(
             config_entry_id=entry.entry_id, **device_info(coordinator, did)
         )
+
+
+def _async_remove_moved_entities(hass: HomeAssistant, entry: MiotConfigEntry) -> None:
+    """Remove registry entries whose spec item is now exposed by another platform (the unique id
+    stays `<did>_<siid>_<piid>`; a gateway's arming-mode select became its alarm panel), so
+    that no orphaned entity is left behind."""
+    coordinator = entry.runtime_data.coordinator
+    platform_of: dict[str, str] = {}
+    for did, spec in coordinator.specs.items():
+        if (device := coordinator.devices.get(did)) is not None:
+            for info in discover_entities(spec, device.model):
+                platform_of[info.unique_id(did)] = str(info.platform)
+    registry = er.async_get(hass)
+    for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
+        platform = platform_of.get(entity.unique_id)
+        if platform is not None and platform != entity.domain:
+            _LOGGER.debug("%s is now a %s entity", entity.entity_id, platform)
+            registry.async_remove(entity.entity_id)
 
 
 async def _async_options_updated(hass: HomeAssistant, entry: MiotConfigEntry) -> None:

@@ -21,6 +21,7 @@ from custom_components.miot_connect import (
     time as miot_time,
     valve,
 )
+from custom_components.miot_connect.const import DOMAIN
 from custom_components.miot_connect.discovery import discover_entities
 from custom_components.miot_connect.miot.spec import DeviceSpec, parse_spec
 from simulator import Simulator
@@ -429,3 +430,21 @@ async def test_device_tracker_logic(hass: HomeAssistant) -> None:
         "air-conditioner", service(2, "machine-state", prop(1, "longitude-latitude", "string"))
     )
     assert platform_keys(spec, Platform.DEVICE_TRACKER) == []
+
+
+async def test_moved_entity_is_removed(hass: HomeAssistant, config_entry: MockConfigEntry) -> None:
+    """An entity of a spec item now exposed by another platform (the gateway's arming-mode
+    select, now its alarm panel) leaves the registry; other entries stay."""
+    registry = er.async_get(hass)
+    moved = registry.async_get_or_create(
+        "select", DOMAIN, f"{GATEWAY}_3_1", config_entry=config_entry
+    )
+    kept = registry.async_get_or_create(
+        "select", DOMAIN, f"{GATEWAY}_99_1", config_entry=config_entry
+    )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert registry.async_get(moved.entity_id) is None
+    assert registry.async_get(kept.entity_id) is not None
+    assert registry.async_get_entity_id("alarm_control_panel", DOMAIN, f"{GATEWAY}_3_1")
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
