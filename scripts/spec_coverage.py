@@ -54,6 +54,7 @@ class TypeCoverage:
     items: Counter[str] = field(default_factory=Counter)  # kind → count
     exposed: Counter[tuple[str, str]] = field(default_factory=Counter)  # (platform, kind)
     unexposed: Counter[str] = field(default_factory=Counter)  # reason → count
+    wanted_formats: Counter[str] = field(default_factory=Counter)  # format (or "action") → count
 
     def add(self, other: TypeCoverage) -> None:
         """Sum another type's counts into this one."""
@@ -62,6 +63,7 @@ class TypeCoverage:
         self.items.update(other.items)
         self.exposed.update(other.exposed)
         self.unexposed.update(other.unexposed)
+        self.wanted_formats.update(other.wanted_formats)
 
     @property
     def exposed_total(self) -> int:
@@ -119,6 +121,15 @@ def _reason(spec: DeviceSpec, kind: str, key: ItemKey) -> str:
     return OTHER
 
 
+def _format(spec: DeviceSpec, key: ItemKey) -> str:
+    kind, siid, iid = key
+    if kind != "p":
+        return {"a": "action", "e": "event"}[kind]
+    prop = next(svc for svc in spec.services if svc.iid == siid).property(iid)
+    assert prop is not None
+    return prop.format
+
+
 def _property_reason(prop: SpecProperty) -> str:
     if not (prop.readable or prop.writable or prop.notifiable):
         return NO_ACCESS
@@ -164,7 +175,10 @@ def device_coverage(spec: DeviceSpec, model: str) -> TypeCoverage:
         result.exposed[(platform, items[key])] += 1
     for key, kind in items.items():
         if key not in used:
-            result.unexposed[_reason(spec, kind, key)] += 1
+            reason = _reason(spec, kind, key)
+            result.unexposed[reason] += 1
+            if reason == OTHER:
+                result.wanted_formats[_format(spec, key)] += 1
     if not result.main:
         result.main["none"] += 1
     return result
@@ -249,6 +263,17 @@ def render(report: Report) -> str:
         )
     lines += ["", "## Unexposed items by reason", "", "| reason | items |", "|---|---|"]
     lines += [f"| {reason} | {total.unexposed[reason]} |" for reason in REASONS]
+    lines += [
+        "",
+        "## Wanted unexposed items by format",
+        "",
+        "Writable strings stay unexposed unless they are a name (text) or a time of day (time): "
+        "the others are encoded settings (timers, voice packs, zone lists, JSON).",
+        "",
+        "| format | items |",
+        "|---|---|",
+    ]
+    lines += [f"| {fmt} | {count} |" for fmt, count in sorted(total.wanted_formats.items())]
     return "\n".join(lines) + "\n"
 
 

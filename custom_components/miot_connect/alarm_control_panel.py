@@ -75,6 +75,9 @@ SCHEMAS: list[MiotSchema] = [
             PropertyNeed("mode", ("arming-mode",), required=True, writable=True, value_list=True),
             PropertyNeed("alarm", ("alarm",), readable=True, value_list=True),
         ),
+        # A gateway's main entity (its own light is secondary); a device that is something else
+        # (an air conditioner partner with a gateway inside) keeps its own main entity.
+        main=True,
         check=lambda _spec, _service, prop: _has_disarm(prop),
     ),
 ]

@@ -109,6 +109,7 @@ async def test_alarm_panel_gateway(
     state = hass.states.get(eid)
     assert state is not None
     assert state.attributes["supported_features"] == 15  # home, away, night, trigger
+    assert state.name == "Gateway"  # the gateway's main entity
     await call(hass, "alarm_control_panel", "alarm_arm_away", eid)
     assert sim_value(simulator, GATEWAY, mode) == 2
     assert hass.states.get(eid).state == "armed_away"  # type: ignore[union-attr]

@@ -43,6 +43,7 @@ def test_report_is_consistent() -> None:
             assert exposed <= each.items[kind], (device_type, kind)
     assert set(total.unexposed) <= set(coverage.REASONS)
     assert total.wanted_unexposed == total.unexposed[coverage.OTHER]
+    assert sum(total.wanted_formats.values()) == total.wanted_unexposed
     # Counted independently: every property, action and event of every document.
     items = sum(
         len(svc.properties) + len(svc.actions) + len(svc.events)
@@ -123,3 +124,4 @@ def test_reasons() -> None:
         coverage.OTHER: 1,
         coverage.ACTION_INPUT: 1,
     }
+    assert result.wanted_formats == {"string": 1}
