@@ -122,19 +122,27 @@ def _async_register_devices(hass: HomeAssistant, entry: MiotConfigEntry) -> None
 
 def _async_remove_moved_entities(hass: HomeAssistant, entry: MiotConfigEntry) -> None:
     """Remove registry entries whose spec item is now exposed by another platform (the unique id
-    stays `<did>_<siid>_<piid>`; a gateway's arming-mode select became its alarm panel), so
+    stays `<did>_<siid>_<piid>`; a gateway's arming-mode select became its alarm panel) or is now
+    a part of another entity (the gateway's alarm select, now the panel's triggered state), so
     that no orphaned entity is left behind."""
     coordinator = entry.runtime_data.coordinator
-    platform_of: dict[str, str] = {}
+    platform_of: dict[str, str | None] = {}
     for did, spec in coordinator.specs.items():
-        if (device := coordinator.devices.get(did)) is not None:
-            for info in discover_entities(spec, device.model):
-                platform_of[info.unique_id(did)] = str(info.platform)
+        if (device := coordinator.devices.get(did)) is None:
+            continue
+        infos = discover_entities(spec, device.model)
+        for info in infos:
+            platform_of[info.unique_id(did)] = str(info.platform)
+        for info in infos:
+            for prop in info.props.values():
+                platform_of.setdefault(f"{did}_{prop.siid}_{prop.iid}", None)
     registry = er.async_get(hass)
     for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
-        platform = platform_of.get(entity.unique_id)
-        if platform is not None and platform != entity.domain:
-            _LOGGER.debug("%s is now a %s entity", entity.entity_id, platform)
+        if entity.unique_id not in platform_of:
+            continue
+        platform = platform_of[entity.unique_id]
+        if platform != entity.domain:
+            _LOGGER.debug("%s is now part of a %s entity", entity.entity_id, platform)
             registry.async_remove(entity.entity_id)
 
 

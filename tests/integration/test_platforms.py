@@ -435,10 +435,14 @@ async def test_device_tracker_logic(hass: HomeAssistant) -> None:
 
 async def test_moved_entity_is_removed(hass: HomeAssistant, config_entry: MockConfigEntry) -> None:
     """An entity of a spec item now exposed by another platform (the gateway's arming-mode
-    select, now its alarm panel) leaves the registry; other entries stay."""
+    select, now its alarm panel) or folded into another entity leaves the registry; other
+    entries stay."""
     registry = er.async_get(hass)
     moved = registry.async_get_or_create(
         "select", DOMAIN, f"{GATEWAY}_3_1", config_entry=config_entry
+    )
+    folded = registry.async_get_or_create(
+        "select", DOMAIN, f"{GATEWAY}_3_22", config_entry=config_entry
     )
     kept = registry.async_get_or_create(
         "select", DOMAIN, f"{GATEWAY}_99_1", config_entry=config_entry
@@ -446,6 +450,7 @@ async def test_moved_entity_is_removed(hass: HomeAssistant, config_entry: MockCo
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     assert registry.async_get(moved.entity_id) is None
+    assert registry.async_get(folded.entity_id) is None  # the alarm is the panel's triggered state
     assert registry.async_get(kept.entity_id) is not None
     assert registry.async_get_entity_id("alarm_control_panel", DOMAIN, f"{GATEWAY}_3_1")
     assert await hass.config_entries.async_unload(config_entry.entry_id)
