@@ -9,13 +9,18 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant
-from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    entity_registry as er,
+)
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
 from .api import async_build_clients
 from .const import CONF_TOKEN, DOMAIN
 from .coordinator import MiotCoordinator
+from .discovery import discover_entities
 from .entity import device_info
 from .miot import OAuthToken
 from .services import async_setup_services
@@ -26,10 +31,12 @@ from .xiaoai import XiaoaiListener, async_build_xiaoai
 _LOGGER = logging.getLogger(__name__)
 
 PLATFORMS: list[Platform] = [
+    Platform.ALARM_CONTROL_PANEL,
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
     Platform.CLIMATE,
     Platform.COVER,
+    Platform.DEVICE_TRACKER,
     Platform.EVENT,
     Platform.FAN,
     Platform.HUMIDIFIER,
@@ -40,8 +47,12 @@ PLATFORMS: list[Platform] = [
     Platform.NUMBER,
     Platform.SELECT,
     Platform.SENSOR,
+    Platform.SIREN,
     Platform.SWITCH,
+    Platform.TEXT,
+    Platform.TIME,
     Platform.VACUUM,
+    Platform.VALVE,
     Platform.WATER_HEATER,
 ]
 
@@ -97,6 +108,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: MiotConfigEntry) -> bool
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _async_stop))
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     _async_register_devices(hass, entry)
+    _async_remove_moved_entities(hass, entry)
     async_suggest_area_aliases(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     if xiaoai is not None:
@@ -113,6 +125,32 @@ def _async_register_devices(hass: HomeAssistant, entry: MiotConfigEntry) -> None
         registry.async_get_or_create(
             config_entry_id=entry.entry_id, **device_info(coordinator, did)
         )
+
+
+def _async_remove_moved_entities(hass: HomeAssistant, entry: MiotConfigEntry) -> None:
+    """Remove registry entries whose spec item is now exposed by another platform (the unique id
+    stays `<did>_<siid>_<piid>`; a gateway's arming-mode select became its alarm panel) or is now
+    a part of another entity (the gateway's alarm select, now the panel's triggered state), so
+    that no orphaned entity is left behind."""
+    coordinator = entry.runtime_data.coordinator
+    platform_of: dict[str, str | None] = {}
+    for did, spec in coordinator.specs.items():
+        if (device := coordinator.devices.get(did)) is None:
+            continue
+        infos = discover_entities(spec, device.model)
+        for info in infos:
+            platform_of[info.unique_id(did)] = str(info.platform)
+        for info in infos:
+            for prop in info.props.values():
+                platform_of.setdefault(f"{did}_{prop.siid}_{prop.iid}", None)
+    registry = er.async_get(hass)
+    for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
+        if entity.unique_id not in platform_of:
+            continue
+        platform = platform_of[entity.unique_id]
+        if platform != entity.domain:
+            _LOGGER.debug("%s is now part of a %s entity", entity.entity_id, platform)
+            registry.async_remove(entity.entity_id)
 
 
 async def _async_options_updated(hass: HomeAssistant, entry: MiotConfigEntry) -> None:
