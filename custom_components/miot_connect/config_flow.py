@@ -417,7 +417,7 @@ class MiotConnectOptionsFlow(XiaoaiOptionsFlow):
                 probatio.Required(
                     CONF_VOICE_ALIASES, default=options.get(CONF_VOICE_ALIASES, True)
                 ): bool,
-                probatio.Required(SECTION_LOCAL_CONTROL): data_entry_flow.section(
+                probatio.Optional(SECTION_LOCAL_CONTROL, default={}): data_entry_flow.section(
                     _local_control_schema(options.get(SECTION_LOCAL_CONTROL) or {}, devices),
                     {"collapsed": True},
                 ),
