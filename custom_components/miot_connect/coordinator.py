@@ -124,6 +124,10 @@ class MiotCoordinator:
         self._poll_lock = asyncio.Lock()
         self._push_repair_unsub: CALLBACK_TYPE | None = None
         self._closed = False
+        # Properties whose last reported value broke the spec (warned once until a good one).
+        self._bad_values: set[PropKey] = set()
+        # Devices one of whose listeners raised (logged once per device).
+        self._failing_listeners: set[str] = set()
 
     # ----------------------------------------------------------------- options
     @property
@@ -290,9 +294,39 @@ class MiotCoordinator:
 
     @callback
     def _notify(self, dids: Iterable[str]) -> None:
+        """Wake the listeners of these devices; one failing listener stops no other."""
         for did in set(dids):
             for update in list(self._listeners.get(did, ())):
-                update()
+                try:
+                    update()
+                except Exception:
+                    if did in self._failing_listeners:
+                        _LOGGER.debug("Updating an entity of %s failed again", did, exc_info=True)
+                        continue
+                    self._failing_listeners.add(did)
+                    _LOGGER.exception("Updating an entity of %s failed", did)
+
+    def _reported(self, key: PropKey, value: Any) -> Any:
+        """A reported (pushed or read) value as it is kept: `None` (unknown) when it breaks the
+        spec, with one warning per property until it reports a good value again."""
+        did, siid, piid = key
+        spec = self.specs.get(did)
+        if spec is None or not spec.has_property(siid, piid):
+            return value
+        try:
+            value = spec.property(siid, piid).check_reported(value)
+        except MiotInvalidValueError as err:
+            if key not in self._bad_values:
+                self._bad_values.add(key)
+                self.stats.error(f"reported value: {err}")
+                _LOGGER.warning(
+                    "%s reported a value its spec does not allow, shown as unknown: %s",
+                    self.devices[did].name if did in self.devices else did,
+                    err,
+                )
+            return None
+        self._bad_values.discard(key)
+        return value
 
     def home_names(self) -> dict[str, str]:
         """Home id → name, for the options form."""
@@ -341,8 +375,9 @@ class MiotCoordinator:
             if not result.ok:
                 continue
             key = (result.did, result.siid, result.piid)
-            if self.values.get(key, _MISSING) != result.value:
-                self.values[key] = result.value
+            value = self._reported(key, result.value)
+            if self.values.get(key, _MISSING) != value:
+                self.values[key] = value
                 changed.add(result.did)
         self._notify(changed)
 
@@ -440,9 +475,10 @@ class MiotCoordinator:
             return
         self.stats.pushed_properties += 1
         key = (change.did, change.siid, change.piid)
-        if self.values.get(key, _MISSING) == change.value:
+        value = self._reported(key, change.value)
+        if self.values.get(key, _MISSING) == value:
             return
-        self.values[key] = change.value
+        self.values[key] = value
         self._notify([change.did])
 
     @callback

@@ -500,3 +500,43 @@ def test_spec_service_and_property_aliases(light: DeviceSpec) -> None:
     assert service.find_property("mode") is light.property(2, 3)
     assert service.find_property("none") is None
     assert light.find_services("light") == [service]
+
+
+@pytest.mark.parametrize(
+    ("prop", "value"),
+    [
+        (_prop("float", value_range=ValueRange(-30, 100, 0.1)), 23.45),
+        (_prop("float"), 7),
+        (_prop("uint8", value_range=ValueRange(0, 100, 1)), 100),
+        (_prop("bool"), True),
+        (_prop("bool"), 1),
+        (_prop("string"), "anything"),
+        (_prop("hex"), "ff00"),
+        (_prop("uint8"), None),
+        (_prop("weird"), {"any": "thing"}),
+    ],
+)
+def test_check_reported_accepts(prop: SpecProperty, value: Any) -> None:
+    """Readings that can be true pass unchanged (steps and value lists are not checked)."""
+    assert prop.check_reported(value) == value
+
+
+@pytest.mark.parametrize(
+    ("prop", "value"),
+    [
+        (_prop("float", value_range=ValueRange(-30, 100, 0.1)), "err"),
+        (_prop("float", value_range=ValueRange(-30, 100, 0.1)), 1e308),
+        (_prop("float"), float("nan")),
+        (_prop("float"), True),
+        (_prop("uint8", value_range=ValueRange(0, 100, 1)), -99999),
+        (_prop("uint8"), 256),
+        (_prop("bool"), "yes"),
+        (_prop("bool"), 2),
+        (_prop("string"), 5),
+        (_prop("hex"), 255),
+    ],
+)
+def test_check_reported_rejects(prop: SpecProperty, value: Any) -> None:
+    """Readings that cannot be true raise MiotInvalidValueError."""
+    with pytest.raises(MiotInvalidValueError):
+        prop.check_reported(value)

@@ -137,6 +137,36 @@ class SpecProperty:
             f"{self.name} ({self.siid}.{self.iid}): {value!r} is not allowed; expected {allowed}"
         )
 
+    def check_reported(self, value: Any) -> Any:
+        """A value the device reported (push or read), or `MiotInvalidValueError` when it
+        cannot be true: wrong type, not finite, or outside the format's or the spec's range.
+
+        Gentler than `coerce`: steps and value lists are not checked (devices round and add
+        modes), so a real reading is never thrown away; `None` (unknown) always passes.
+        """
+        if value is None:
+            return None
+        fmt = self.format
+        if fmt == "bool":
+            if isinstance(value, bool) or (type(value) is int and value in (0, 1)):
+                return value
+            raise self._invalid(value, "a boolean")
+        if fmt in INT_RANGES or fmt == "float":
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise self._invalid(value, self.allowed())
+            if isinstance(value, float) and not math.isfinite(value):
+                raise self._invalid(value, self.allowed())
+            if fmt in INT_RANGES:
+                low, high = INT_RANGES[fmt]
+                if not low <= value <= high:
+                    raise self._invalid(value, self.allowed())
+            if (vr := self.value_range) is not None and not vr.min <= value <= vr.max:
+                raise self._invalid(value, self.allowed())
+            return value
+        if fmt in ("string", "hex") and not isinstance(value, str):
+            raise self._invalid(value, f"a {fmt} string")
+        return value
+
     def allowed(self) -> str:
         """What the spec allows, in words."""
         if self.value_list:

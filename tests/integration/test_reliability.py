@@ -1,0 +1,97 @@
+"""Reliability (issue 12): bad pushes, glitchy device lists, late answers, outages."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from homeassistant.const import STATE_UNKNOWN
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.miot_connect.const import DOMAIN
+from custom_components.miot_connect.coordinator import MiotCoordinator
+from simulator import Simulator
+
+THERMOMETER = (
+    "blt.3.1a2b3c4d5e6f"  # miaomiaoce.sensor_ht.t2: 2.1 temperature, 2.2 humidity, 3.1 battery
+)
+LAMP = "100001"
+
+
+def _coordinator(entry: MockConfigEntry) -> MiotCoordinator:
+    coordinator: MiotCoordinator = entry.runtime_data.coordinator
+    return coordinator
+
+
+def _eid(hass: HomeAssistant, domain: str, unique_id: str) -> str:
+    found = er.async_get(hass).async_get_entity_id(domain, DOMAIN, unique_id)
+    assert found is not None, unique_id
+    return found
+
+
+def _state(hass: HomeAssistant, eid: str) -> str:
+    state = hass.states.get(eid)
+    assert state is not None, eid
+    return state.state
+
+
+async def _until(hass: HomeAssistant, condition: Any, timeout: float = 10.0) -> None:
+    async with asyncio.timeout(timeout):
+        while True:
+            await hass.async_block_till_done()
+            if condition():
+                return
+            await asyncio.sleep(0.02)
+
+
+async def test_bad_push_does_not_freeze_the_device(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A pushed value that breaks the spec is shown as unknown, warned about once, and the
+    device's other entities keep updating."""
+    temperature = _eid(hass, "sensor", f"{THERMOMETER}_2_1")
+    humidity = _eid(hass, "sensor", f"{THERMOMETER}_2_2")
+    battery = _eid(hass, "sensor", f"{THERMOMETER}_3_1")
+    for _ in range(3):
+        simulator.cloud.push_raw(THERMOMETER, 2, 1, "err")
+    simulator.cloud.push_raw(THERMOMETER, 3, 1, -99999)
+    simulator.cloud.set_property(THERMOMETER, 2, 2, 77)
+    await _until(hass, lambda: _state(hass, humidity) == "77")
+    assert _state(hass, temperature) == STATE_UNKNOWN
+    assert _state(hass, battery) == STATE_UNKNOWN
+    simulator.cloud.push_raw(THERMOMETER, 2, 1, 1e308)
+    simulator.cloud.set_property(THERMOMETER, 2, 2, 78)
+    await _until(hass, lambda: _state(hass, humidity) == "78")
+    assert _state(hass, temperature) == STATE_UNKNOWN
+    assert "Traceback" not in caplog.text
+    warnings = [r for r in caplog.records if "spec does not allow" in r.getMessage()]
+    assert len(warnings) == 2  # temperature once, battery once
+    simulator.cloud.set_property(THERMOMETER, 2, 1, 21.5)
+    await _until(hass, lambda: _state(hass, temperature) == "21.5")
+
+
+async def test_failing_listener_stops_no_other(
+    hass: HomeAssistant, init_integration: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An entity that fails to update is logged once; the others are still updated."""
+    coordinator = _coordinator(init_integration)
+    seen: list[int] = []
+
+    def broken() -> None:
+        raise ValueError("broken entity")
+
+    remove_broken = coordinator.async_add_listener(LAMP, broken)
+    remove_ok = coordinator.async_add_listener(LAMP, lambda: seen.append(1))
+    coordinator._notify([LAMP])
+    coordinator._notify([LAMP])
+    remove_broken()
+    remove_ok()
+    assert seen == [1, 1]
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert [r.getMessage() for r in errors] == ["Updating an entity of 100001 failed"]
