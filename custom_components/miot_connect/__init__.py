@@ -113,6 +113,19 @@ async def _async_options_updated(hass: HomeAssistant, entry: MiotConfigEntry) ->
         await hass.config_entries.async_reload(entry.entry_id)
 
 
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: MiotConfigEntry, device_entry: dr.DeviceEntry
+) -> bool:
+    """Let the user delete a device the cloud no longer lists (one still listed would come
+    back at the next start: exclude it in the options instead)."""
+    coordinator = entry.runtime_data.coordinator
+    dids = [ident for domain, ident in device_entry.identifiers if domain == DOMAIN]
+    if any(did in coordinator.devices and did not in coordinator.missing_since for did in dids):
+        return False
+    await coordinator.async_forget_devices(dids)
+    return True
+
+
 async def async_unload_entry(hass: HomeAssistant, entry: MiotConfigEntry) -> bool:
     """Stop push, timers and entities."""
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)

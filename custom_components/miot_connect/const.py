@@ -38,6 +38,9 @@ OAUTH_CALLBACK_PATH: Final = "/api/miot_connect/oauth/callback"
 
 DEVICE_LIST_REFRESH: Final = timedelta(minutes=10)
 PUSH_DOWN_REPAIR_AFTER: Final = timedelta(minutes=10)
+# A device missing from the cloud's device list is kept (unavailable) this long before it is
+# removed with its entities; one glitchy answer must not delete what the user set on it.
+DEVICE_MISSING_GRACE: Final = timedelta(hours=24)
 
 # Countries (ISO 3166-1 alpha-2) mapped to the Xiaomi cloud region that serves them.
 COUNTRY_REGIONS: Final[dict[str, str]] = {

@@ -22,6 +22,7 @@ from homeassistant.exceptions import (
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_call_later, async_track_time_interval
+from homeassistant.util import dt as dt_util
 
 from .const import (
     CONF_EXCLUDED_DEVICES,
@@ -32,6 +33,7 @@ from .const import (
     CONF_SYNC_AREAS,
     DEFAULT_POLL_INTERVAL,
     DEVICE_LIST_REFRESH,
+    DEVICE_MISSING_GRACE,
     DOMAIN,
     EXECUTE_TEXT,
     PUSH_DOWN_REPAIR_AFTER,
@@ -117,6 +119,8 @@ class MiotCoordinator:
         self.spec_errors: dict[str, str] = {}
         self.values: dict[PropKey, Any] = {}
         self.room_names: dict[str, str] = {}
+        # Devices missing from the last device-list answer → since when (UTC), kept unavailable.
+        self.missing_since: dict[str, datetime] = {}
         self.stats = CoordinatorStats()
         self._listeners: dict[str, list[CALLBACK_TYPE]] = defaultdict(list)
         self._event_listeners: dict[str, list[Callable[[MiotEventData], None]]] = defaultdict(list)
@@ -208,6 +212,10 @@ class MiotCoordinator:
 
     async def _async_load_devices(self) -> None:
         """Homes → devices → specs (one fetch per distinct urn)."""
+        self.devices = await self._async_list_devices()
+
+    async def _async_list_devices(self) -> dict[str, Device]:
+        """The account's chosen devices with a readable spec, as the cloud lists them now."""
         wanted_homes = set(self.entry.options.get(CONF_HOMES) or [])
         excluded = set(self.entry.options.get(CONF_EXCLUDED_DEVICES) or [])
         self.homes = await self.client.get_homes()
@@ -222,7 +230,7 @@ class MiotCoordinator:
         self.all_devices = {device.did: device for device in devices}
         chosen = {did: dev for did, dev in self.all_devices.items() if did not in excluded}
         await self._async_load_specs(chosen.values())
-        self.devices = {did: dev for did, dev in chosen.items() if did in self.specs}
+        return {did: dev for did, dev in chosen.items() if did in self.specs}
 
     async def _async_load_specs(self, devices: Iterable[Device]) -> None:
         """Fetch specs; a broken spec fails only its device and raises a repair issue."""
@@ -264,9 +272,9 @@ class MiotCoordinator:
         return self.values.get((did, siid, piid))
 
     def is_available(self, did: str) -> bool:
-        """Whether the device is online and known."""
+        """Whether the device is online, listed by the cloud and its values can be trusted."""
         device = self.devices.get(did)
-        return device is not None and device.online
+        return device is not None and device.online and did not in self.missing_since
 
     @callback
     def async_add_listener(self, did: str, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
@@ -578,31 +586,64 @@ class MiotCoordinator:
             self.stats.error(f"device list: {err}")
 
     async def async_refresh_device_list(self) -> None:
-        """Re-list the account: new devices appear, removed ones leave the registry."""
-        before = set(self.devices)
-        known_specs = dict(self.specs)
-        await self._async_load_devices()
-        added = [did for did in self.devices if did not in before]
-        removed = [did for did in before if did not in self.devices]
-        for did in removed:
-            self.specs.pop(did, None)
+        """Re-list the account: new devices appear; a device missing from the answer is kept
+        unavailable and removed only when it has been missing for `DEVICE_MISSING_GRACE`."""
+        listed = await self._async_list_devices()
+        now = dt_util.utcnow()
+        added = [did for did in listed if did not in self.devices]
+        back = [did for did in listed if self.missing_since.pop(did, None) is not None]
+        gone = [did for did in self.devices if did not in listed]
+        expired = []
+        for did in gone:
+            since = self.missing_since.get(did)
+            if since is None:
+                self.missing_since[did] = now
+                _LOGGER.info(
+                    "%s is missing from the cloud's device list; it is kept unavailable and "
+                    "removed if still missing in %s",
+                    self.devices[did].name,
+                    DEVICE_MISSING_GRACE,
+                )
+            elif now - since >= DEVICE_MISSING_GRACE:
+                expired.append(did)
+        for did in back:
+            _LOGGER.info("%s is listed by the cloud again", listed[did].name)
+        names = {did: self.devices[did].name for did in expired}
+        kept = {did: self.devices[did] for did in gone if did not in expired}
+        self.devices = {**kept, **listed}
         if added:
             await self._async_read(self._readable_keys(added))
             if self.push_enabled and self.push is not None:
                 await self.push.subscribe(added)
             async_dispatcher_send(self.hass, signal_new_devices(self.entry.entry_id), added)
-        if removed:
+        if back:
+            self._reread(back)
+        if expired:
             registry = dr.async_get(self.hass)
-            for did in removed:
+            for did in expired:
+                _LOGGER.warning(
+                    "%s has been missing from the cloud's device list for %s and is removed",
+                    names[did],
+                    DEVICE_MISSING_GRACE,
+                )
                 if device := registry.async_get_device_by_identifier(
                     (DOMAIN, did), self.entry.entry_id
                 ):
                     registry.async_remove_device(device.id)
-            if self.push_enabled and self.push is not None:
-                await self.push.unsubscribe(removed)
-        del known_specs
+            await self.async_forget_devices(expired)
         # Online flags may have changed too.
-        self._notify(self.devices)
+        self._notify([*self.devices, *expired])
+
+    async def async_forget_devices(self, dids: list[str]) -> None:
+        """Drop devices the account no longer has (after the grace period, or by the user)."""
+        for did in dids:
+            self.specs.pop(did, None)
+            self.devices.pop(did, None)
+            self.missing_since.pop(did, None)
+            for key in [key for key in self.values if key[0] == did]:
+                del self.values[key]
+        if self.push_enabled and self.push is not None:
+            await self.push.unsubscribe(dids)
 
 
 _MISSING = object()

@@ -23,6 +23,7 @@ from custom_components.miot_connect.const import (
     CONF_EXCLUDED_DEVICES,
     CONF_PUSH,
     CONF_SYNC_AREAS,
+    DEVICE_MISSING_GRACE,
     DOMAIN,
 )
 from custom_components.miot_connect.coordinator import EVENT_MIOT, MiotCoordinator
@@ -237,7 +238,8 @@ async def test_writes_and_actions(
 async def test_dynamic_devices(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
 ) -> None:
-    """A device added to the account appears; a removed one leaves the registry."""
+    """A device added to the account appears; a removed one leaves the registry once it has
+    been missing for the grace period."""
     coordinator = _coordinator(init_integration)
     home_id = next(iter(simulator.cloud.homes))
     simulator.cloud.add_device("200001", "New Plug", "cuco.plug.cp1m", home_id=home_id)
@@ -251,8 +253,16 @@ async def test_dynamic_devices(
     )
     simulator.cloud.remove_device("200001")
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=11))
-    await _wait_for(lambda: "200001" not in coordinator.devices)
+    await _wait_for(lambda: "200001" in coordinator.missing_since)
     await hass.async_block_till_done()
+    assert "200001" in coordinator.devices
+    assert not coordinator.is_available("200001")
+    assert registry.async_get(device.id) is not None
+    coordinator.missing_since["200001"] -= DEVICE_MISSING_GRACE
+    await coordinator.async_refresh_device_list()
+    await hass.async_block_till_done()
+    assert "200001" not in coordinator.devices
+    assert not any(key[0] == "200001" for key in coordinator.values)
     assert registry.async_get(device.id) is None
 
 

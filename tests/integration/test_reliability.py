@@ -5,15 +5,22 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from homeassistant.const import STATE_UNKNOWN
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import (
+    area_registry as ar,
+    device_registry as dr,
+    entity_registry as er,
+)
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.miot_connect.const import DOMAIN
 from custom_components.miot_connect.coordinator import MiotCoordinator
 from simulator import Simulator
+from tests.integration.conftest import registry_device
 
 THERMOMETER = (
     "blt.3.1a2b3c4d5e6f"  # miaomiaoce.sensor_ht.t2: 2.1 temperature, 2.2 humidity, 3.1 battery
@@ -95,3 +102,73 @@ async def test_failing_listener_stops_no_other(
     assert seen == [1, 1]
     errors = [r for r in caplog.records if r.levelname == "ERROR"]
     assert [r.getMessage() for r in errors] == ["Updating an entity of 100001 failed"]
+
+
+async def test_device_missing_from_one_list_keeps_everything(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """One device-list answer without the lamp: it stays (unavailable) with its area, names and
+    renamed entity id, and is available again with all of them when it is listed again."""
+    coordinator = _coordinator(init_integration)
+    entities = er.async_get(hass)
+    devices = dr.async_get(hass)
+    eid = _eid(hass, "light", f"{LAMP}_2_1")
+    area = ar.async_get(hass).async_create("Reading Corner")
+    device = registry_device(hass, LAMP)
+    assert device is not None
+    devices.async_update_device(device.id, area_id=area.id, name_by_user="My Lamp")
+    entities.async_update_entity(eid, new_entity_id="light.my_lamp", name="Reading light")
+    await hass.async_block_till_done()
+    simulator.cloud.hide(LAMP, 1)
+    await coordinator.async_refresh_device_list()
+    await hass.async_block_till_done()
+    assert _state(hass, "light.my_lamp") == STATE_UNAVAILABLE
+    assert "missing from the cloud's device list" in caplog.text
+    await coordinator.async_refresh_device_list()
+    await hass.async_block_till_done()
+    assert _state(hass, "light.my_lamp") != STATE_UNAVAILABLE
+    assert "listed by the cloud again" in caplog.text
+    entry = entities.async_get("light.my_lamp")
+    assert entry is not None
+    assert entry.unique_id == f"{LAMP}_2_1"
+    assert entry.name == "Reading light"
+    device = registry_device(hass, LAMP)
+    assert device is not None
+    assert device.area_id == area.id
+    assert device.name_by_user == "My Lamp"
+
+
+async def test_user_deletes_only_a_missing_device(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """A listed device cannot be deleted (it would come back); a missing one can."""
+    assert await async_setup_component(hass, "config", {})
+    coordinator = _coordinator(init_integration)
+    device = registry_device(hass, LAMP)
+    assert device is not None
+    client = await hass_ws_client(hass)
+
+    async def remove() -> dict[str, Any]:
+        await client.send_json_auto_id(
+            {
+                "type": "config/device_registry/remove_config_entry",
+                "config_entry_id": init_integration.entry_id,
+                "device_id": device.id,
+            }
+        )
+        response: dict[str, Any] = await client.receive_json()
+        return response
+
+    assert not (await remove())["success"]
+    simulator.cloud.hide(LAMP, 5)
+    await coordinator.async_refresh_device_list()
+    assert (await remove())["success"]
+    await hass.async_block_till_done()
+    assert LAMP not in coordinator.devices
+    assert dr.async_get(hass).async_get(device.id) is None
