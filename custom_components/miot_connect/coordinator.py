@@ -130,6 +130,9 @@ class MiotCoordinator:
         self._closed = False
         # Properties whose last reported value broke the spec (warned once until a good one).
         self._bad_values: set[PropKey] = set()
+        # Reported-value generation of each property: a write's answer never overwrites a
+        # value that was pushed or read while the write was on its way.
+        self._generation: dict[PropKey, int] = defaultdict(int)
         # Devices one of whose listeners raised (logged once per device).
         self._failing_listeners: set[str] = set()
 
@@ -383,6 +386,7 @@ class MiotCoordinator:
             if not result.ok:
                 continue
             key = (result.did, result.siid, result.piid)
+            self._generation[key] += 1
             value = self._reported(key, result.value)
             if self.values.get(key, _MISSING) != value:
                 self.values[key] = value
@@ -444,6 +448,7 @@ class MiotCoordinator:
                     translation_placeholders={"property": prop.name, "error": str(err)},
                 ) from err
         names = ", ".join(spec.property(siid, piid).name for siid, piid in values)
+        sent = {(siid, piid): self._generation[(did, siid, piid)] for siid, piid in values}
         try:
             results = await self.client.set_properties(items)
         except MiotError as err:
@@ -454,7 +459,8 @@ class MiotCoordinator:
             if not result.ok
         ]
         for (_, siid, piid, value), result in zip(items, results, strict=True):
-            if result.ok:
+            # A value pushed or read since the write was sent is newer than the write: keep it.
+            if result.ok and self._generation[(did, siid, piid)] == sent[(siid, piid)]:
                 self.values[(did, siid, piid)] = value
         self._notify([did])
         if refused:
@@ -483,6 +489,7 @@ class MiotCoordinator:
             return
         self.stats.pushed_properties += 1
         key = (change.did, change.siid, change.piid)
+        self._generation[key] += 1
         value = self._reported(key, change.value)
         if self.values.get(key, _MISSING) == value:
             return

@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.miot_connect.const import DOMAIN
 from custom_components.miot_connect.coordinator import MiotCoordinator
-from simulator import Simulator
+from simulator import Fault, Simulator
 from tests.integration.conftest import registry_device
 
 THERMOMETER = (
@@ -172,3 +172,24 @@ async def test_user_deletes_only_a_missing_device(
     await hass.async_block_till_done()
     assert LAMP not in coordinator.devices
     assert dr.async_get(hass).async_get(device.id) is None
+
+
+async def test_late_write_answer_keeps_newer_push(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Brightness 30 is written; the lamp then reports 70 before the write's answer arrives:
+    70 stays (the answer is older than the push)."""
+    coordinator = _coordinator(init_integration)
+    simulator.cloud.faults.append(
+        Fault(latency=1.0, late=True, path="/app/v2/miotspec/prop/set", count=1)
+    )
+    write = asyncio.create_task(coordinator.async_set_property(LAMP, 2, 2, 30))
+    await _until(hass, lambda: simulator.cloud.device(LAMP).values[(2, 2)] == 30)
+    simulator.cloud.set_property(LAMP, 2, 2, 70)
+    await _until(hass, lambda: coordinator.value(LAMP, 2, 2) == 70)
+    await write
+    await hass.async_block_till_done()
+    assert coordinator.value(LAMP, 2, 2) == 70
+    state = hass.states.get(_eid(hass, "light", f"{LAMP}_2_1"))
+    assert state is not None
+    assert state.attributes["brightness"] == round(70 * 255 / 100)
