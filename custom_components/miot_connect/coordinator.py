@@ -36,6 +36,8 @@ from .const import (
     DEVICE_MISSING_GRACE,
     DOMAIN,
     EXECUTE_TEXT,
+    OUTAGE_AFTER_FAILED_READS,
+    OUTAGE_RETRY,
     PUSH_DOWN_REPAIR_AFTER,
     SPEAKER_SERVICE,
 )
@@ -87,6 +89,9 @@ class CoordinatorStats:
     polls: int = 0
     push_connected: bool = False
     push_down_since: float | None = None
+    failed_reads: int = 0
+    outage_since: datetime | None = None
+    outage_cause: str | None = None
     recent_errors: list[str] = field(default_factory=list)
 
     def error(self, message: str) -> None:
@@ -127,6 +132,7 @@ class MiotCoordinator:
         self._unsubs: list[CALLBACK_TYPE] = []
         self._poll_lock = asyncio.Lock()
         self._push_repair_unsub: CALLBACK_TYPE | None = None
+        self._retry_unsub: CALLBACK_TYPE | None = None
         self._closed = False
         # Properties whose last reported value broke the spec (warned once until a good one).
         self._bad_values: set[PropKey] = set()
@@ -209,6 +215,9 @@ class MiotCoordinator:
         if self._push_repair_unsub is not None:
             self._push_repair_unsub()
             self._push_repair_unsub = None
+        if self._retry_unsub is not None:
+            self._retry_unsub()
+            self._retry_unsub = None
         if self.push is not None:
             await self.push.stop()
         await self.client.close()
@@ -277,7 +286,24 @@ class MiotCoordinator:
     def is_available(self, did: str) -> bool:
         """Whether the device is online, listed by the cloud and its values can be trusted."""
         device = self.devices.get(did)
-        return device is not None and device.online and did not in self.missing_since
+        return (
+            device is not None
+            and device.online
+            and did not in self.missing_since
+            and self.values_trusted
+        )
+
+    @property
+    def values_trusted(self) -> bool:
+        """Whether values can be trusted: no outage, or push still delivers them.
+
+        Outage: `OUTAGE_AFTER_FAILED_READS` failed cloud reads in a row, or a refused sign-in
+        (which also fails push at its next connect, so push does not count then).
+        """
+        cause = self.stats.outage_cause
+        if cause is None:
+            return True
+        return cause != _AUTH_CAUSE and self.push_enabled and self.stats.push_connected
 
     @callback
     def async_add_listener(self, did: str, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
@@ -405,13 +431,85 @@ class MiotCoordinator:
             push_up = self.push_enabled and self.stats.push_connected
             keys = self._readable_keys(self.devices, unpushed_only=push_up)
             self.stats.polls += 1
-            try:
-                await self._async_read(keys)
-            except MiotAuthError:
-                self.entry.async_start_reauth(self.hass)
-            except MiotError as err:
-                self.stats.error(f"poll: {err}")
-                _LOGGER.debug("Polling failed: %s", err)
+            await self._async_read_tracked(keys, "poll")
+
+    async def _async_read_tracked(self, keys: list[PropKey], what: str) -> None:
+        """Read and keep the outage state: failures count, a success ends an outage."""
+        try:
+            await self._async_read(keys)
+        except MiotAuthError as err:
+            self._read_failed(what, err, auth=True)
+            self.entry.async_start_reauth(self.hass)
+        except MiotError as err:
+            self._read_failed(what, err)
+        else:
+            if keys:
+                self._read_succeeded()
+
+    @callback
+    def _read_failed(self, what: str, err: MiotError, *, auth: bool = False) -> None:
+        stats = self.stats
+        stats.failed_reads += 1
+        stats.error(f"{what}: {err}")
+        _LOGGER.debug("Reading from the cloud failed (%s): %s", what, err)
+        if not self._closed and self._retry_unsub is None:
+            self._retry_unsub = async_call_later(self.hass, OUTAGE_RETRY, self._retry_read)
+        if stats.outage_cause is not None:
+            return
+        if not auth and stats.failed_reads < OUTAGE_AFTER_FAILED_READS:
+            return
+        stats.outage_since = dt_util.utcnow()
+        stats.outage_cause = _AUTH_CAUSE if auth else str(err)
+        if auth:
+            _LOGGER.warning(
+                "The Xiaomi account refused the sign-in (%s); MIoT Connect entities are "
+                "unavailable until you sign in again",
+                err,
+            )
+        else:
+            _LOGGER.warning(
+                "The Xiaomi cloud cannot be reached (%s); entities are unavailable while push "
+                "is down too; retrying every %s s",
+                err,
+                int(OUTAGE_RETRY.total_seconds()),
+            )
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                "cloud_unreachable",
+                is_fixable=False,
+                severity=ir.IssueSeverity.ERROR,
+                translation_key="cloud_unreachable",
+                translation_placeholders={"error": str(err)},
+            )
+        self._notify(self.devices)
+
+    @callback
+    def _read_succeeded(self) -> None:
+        stats = self.stats
+        stats.failed_reads = 0
+        if self._retry_unsub is not None:
+            self._retry_unsub()
+            self._retry_unsub = None
+        if stats.outage_cause is None or stats.outage_since is None:
+            return
+        _LOGGER.info(
+            "The Xiaomi cloud answers again after %s; MIoT Connect entities are available",
+            dt_util.utcnow() - stats.outage_since,
+        )
+        stats.outage_cause = None
+        stats.outage_since = None
+        ir.async_delete_issue(self.hass, DOMAIN, "cloud_unreachable")
+        self._notify(self.devices)
+
+    @callback
+    def _retry_read(self, _now: datetime) -> None:
+        self._retry_unsub = None
+        if self._closed:
+            return
+        self.entry.async_create_background_task(
+            self.hass, self._async_poll(), "miot_connect retry"
+        )
 
     # ---------------------------------------------------------------- writing
     def _cloud_error(self, err: MiotError, did: str, key: str, **placeholders: str) -> Exception:
@@ -540,6 +638,8 @@ class MiotCoordinator:
     def _on_push_connection(self, connected: bool) -> None:
         was_connected = self.stats.push_connected
         self.stats.push_connected = connected
+        if connected != was_connected and self.stats.outage_cause is not None:
+            self._notify(self.devices)  # availability follows push during an outage
         if connected:
             gap = self.stats.push_down_since is not None
             self.stats.push_down_since = None
@@ -566,10 +666,7 @@ class MiotCoordinator:
         keys = self._readable_keys(dids)
 
         async def reread() -> None:
-            try:
-                await self._async_read(keys)
-            except MiotError as err:
-                self.stats.error(f"re-read: {err}")
+            await self._async_read_tracked(keys, "re-read")
 
         self.entry.async_create_background_task(self.hass, reread(), "miot_connect re-read")
 
@@ -654,3 +751,4 @@ class MiotCoordinator:
 
 
 _MISSING = object()
+_AUTH_CAUSE = "sign-in refused"

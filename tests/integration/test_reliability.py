@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
+import logging
 from typing import Any
 
+from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import (
     area_registry as ar,
     device_registry as dr,
     entity_registry as er,
+    issue_registry as ir,
 )
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.miot_connect.const import DOMAIN
@@ -193,3 +198,93 @@ async def test_late_write_answer_keeps_newer_push(
     state = hass.states.get(_eid(hass, "light", f"{LAMP}_2_1"))
     assert state is not None
     assert state.attributes["brightness"] == round(70 * 255 / 100)
+
+
+async def _tick(hass: HomeAssistant, seconds: float) -> None:
+    """Let `seconds` pass for Home Assistant's timers and wait for what they start."""
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def _warnings(caplog: pytest.LogCaptureFixture, text: str) -> list[str]:
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.levelno >= logging.WARNING and text in r.getMessage()
+    ]
+
+
+async def test_whole_cloud_down_is_visible_and_recovers(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Broker down and every request failing: after two failed reads the entities are
+    unavailable, one warning and a repair issue name the cause; when the cloud is back they
+    are available again within one retry (15 s) and the issue is gone."""
+    coordinator = _coordinator(init_integration)
+    eid = _eid(hass, "light", f"{LAMP}_2_1")
+    await simulator.run_broker(False)
+    await _until(hass, lambda: not coordinator.stats.push_connected)
+    simulator.cloud.faults.append(Fault(status=503, path="/app/v2/"))
+    await _tick(hass, 61)  # the regular poll fails once: still trusted
+    assert _state(hass, eid) != STATE_UNAVAILABLE
+    await _tick(hass, 16)  # the retry fails too: outage
+    assert _state(hass, eid) == STATE_UNAVAILABLE
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, "cloud_unreachable")
+    assert issue is not None
+    assert "503" in (issue.translation_placeholders or {})["error"]
+    for _ in range(4):
+        await _tick(hass, 16)
+    assert len(_warnings(caplog, "cannot be reached")) == 1
+    assert _state(hass, eid) == STATE_UNAVAILABLE
+    simulator.cloud.faults.clear()
+    await simulator.run_broker(True)
+    await _tick(hass, 16)
+    assert _state(hass, eid) != STATE_UNAVAILABLE
+    assert ir.async_get(hass).async_get_issue(DOMAIN, "cloud_unreachable") is None
+    assert "answers again" in caplog.text
+
+
+async def test_http_down_with_push_up_stays_available(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """Requests fail but push is connected: pushed values are still trusted (the repair issue
+    tells the user); losing push too makes the entities unavailable."""
+    coordinator = _coordinator(init_integration)
+    eid = _eid(hass, "light", f"{LAMP}_2_1")
+    simulator.cloud.faults.append(Fault(status=500, path="/app/v2/"))
+    for _ in range(3):
+        await _tick(hass, 61)
+    assert coordinator.stats.outage_cause is not None
+    assert _state(hass, eid) != STATE_UNAVAILABLE
+    coordinator._on_push_connection(False)  # what the push client reports on a drop
+    await hass.async_block_till_done()
+    assert _state(hass, eid) == STATE_UNAVAILABLE
+    simulator.cloud.faults.clear()
+    coordinator._on_push_connection(True)  # reconnect: everything is re-read
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert coordinator.stats.outage_cause is None
+    assert _state(hass, eid) != STATE_UNAVAILABLE
+
+
+async def test_revoked_sign_in_is_visible(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A revoked sign-in: entities unavailable at the first failed read, one warning, the
+    reauth flow (Home Assistant's own repair) starts."""
+    eid = _eid(hass, "light", f"{LAMP}_2_1")
+    await simulator.run_broker(False)
+    simulator.cloud.revoke_tokens()
+    await _tick(hass, 61)
+    assert _state(hass, eid) == STATE_UNAVAILABLE
+    await _tick(hass, 16)
+    assert len(_warnings(caplog, "refused the sign-in")) == 1
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
