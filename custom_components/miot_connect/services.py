@@ -470,7 +470,7 @@ def _raise_failures(
     ) from failed[0][1]
 
 
-async def _run_all(targets: Sequence[MiotTarget], calls: Sequence[Any]) -> list[Any]:
+async def run_all(targets: Sequence[MiotTarget], calls: Sequence[Any]) -> list[Any]:
     """Await one call per target; failures are reported together once all finished."""
     results = await asyncio.gather(*calls, return_exceptions=True)
     done: list[MiotTarget] = []
@@ -502,7 +502,7 @@ async def _async_set_property(call: ServiceCall) -> None:
         writes.append(
             (target, prop, validate_value(target, prop, call.data[ATTR_VALUE], label=label))
         )
-    await _run_all(
+    await run_all(
         targets,
         [
             target.coordinator.async_set_property(target.did, prop.siid, prop.iid, value)
@@ -585,7 +585,7 @@ async def _async_call_action(call: ServiceCall) -> ServiceResponse:
         service, action = find_action(target, name, siid, aiid)
         values = validate_arguments(target, service, action, call.data.get(ATTR_ARGUMENTS))
         runs.append((target, service, action, values))
-    results = await _run_all(
+    results = await run_all(
         targets,
         [
             target.coordinator.async_call_action(target.did, action.siid, action.iid, values)
