@@ -31,6 +31,12 @@ _LANG_ALIASES = {
 }
 
 
+def short_repr(value: Any, limit: int = 60) -> str:
+    """`repr` cut to `limit` characters, so an error never repeats a huge input."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
 def urn_name(urn: str) -> str:
     """Short name of a spec urn: `urn:miot-spec-v2:property:brightness:...` → `brightness`."""
     parts = urn.split(":")
@@ -70,6 +76,14 @@ class ValueRange:
         """`1..100 step 1`."""
         text = f"{_fmt(self.min)}..{_fmt(self.max)}"
         return f"{text} step {_fmt(self.step)}" if self.step else text
+
+
+def _decimals(number: float) -> int:
+    """Digits after the decimal point of a (finite) spec number, at most 12."""
+    text = repr(float(number))
+    if "e" in text:
+        return 12
+    return min(len(text.partition(".")[2].rstrip("0")), 12)
 
 
 def _fmt(number: float | None) -> str:
@@ -133,8 +147,13 @@ class SpecProperty:
         return _pick(self.names, lang, self.description)
 
     def _invalid(self, value: Any, allowed: str) -> MiotInvalidValueError:
+        if value is None:
+            return MiotInvalidValueError(
+                f"{self.name} ({self.siid}.{self.iid}): no value given; expected {allowed}"
+            )
         return MiotInvalidValueError(
-            f"{self.name} ({self.siid}.{self.iid}): {value!r} is not allowed; expected {allowed}"
+            f"{self.name} ({self.siid}.{self.iid}): {short_repr(value)} is not allowed; "
+            f"expected {allowed}"
         )
 
     def check_reported(self, value: Any) -> Any:
@@ -269,8 +288,10 @@ class SpecProperty:
         number = float(self._number(value))
         self._check_range(value, number)
         if (vr := self.value_range) is not None and vr.step:
-            digits = max(0, -math.floor(math.log10(vr.step))) + 6 if vr.step < 1 else 6
-            number = round(number, digits)
+            # On the step grid exactly (16.5000004 with step 0.5 is sent as 16.5).
+            steps = round((number - vr.min) / vr.step)
+            digits = max(_decimals(vr.min), _decimals(vr.step))
+            number = min(max(round(vr.min + steps * vr.step, digits), vr.min), vr.max)
         return number
 
     def _coerce_hex(self, value: Any) -> str:
@@ -506,14 +527,25 @@ class DeviceSpec:
 
 
 # ------------------------------------------------------------------ parsing
+def _whole(value: Any) -> int | None:
+    """A whole number (`2`, `2.0`, `"2"`), or None: never truncated (2.9), never an overflow."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdecimal():
+        return int(value.strip())
+    return None
+
+
 def _iid(item: Mapping[str, Any], where: str) -> int:
     value = item.get("iid")
-    if isinstance(value, bool):
-        raise MiotSpecError(f"{where}: iid {value!r} is not a number")
-    try:
-        return int(value)  # type: ignore[arg-type]
-    except TypeError, ValueError:
-        raise MiotSpecError(f"{where}: missing or invalid iid {value!r}") from None
+    number = _whole(value)
+    if number is None:
+        raise MiotSpecError(f"{where}: missing or invalid iid {short_repr(value)}")
+    return number
 
 
 def _items(data: Mapping[str, Any], key: str, where: str) -> list[Mapping[str, Any]]:
@@ -529,11 +561,11 @@ def _ints(value: Any, where: str) -> list[int]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise MiotSpecError(f"{where}: expected a list of iids, got {value!r}")
-    try:
-        return [int(item) for item in value]
-    except TypeError, ValueError:
-        raise MiotSpecError(f"{where}: expected a list of iids, got {value!r}") from None
+        raise MiotSpecError(f"{where}: expected a list of iids, got {short_repr(value)}")
+    numbers = [_whole(item) for item in value]
+    if any(number is None for number in numbers):
+        raise MiotSpecError(f"{where}: expected a list of iids, got {short_repr(value)}")
+    return [number for number in numbers if number is not None]
 
 
 def _text(value: Any) -> str:
@@ -551,12 +583,16 @@ def _value_range(value: Any, where: str) -> ValueRange | None:
     if value is None:
         return None
     if not isinstance(value, list) or len(value) < 2:
-        raise MiotSpecError(f"{where}: invalid value-range {value!r}")
+        raise MiotSpecError(f"{where}: invalid value-range {short_repr(value)}")
     try:
         numbers = [float(item) for item in value[:3]]
     except TypeError, ValueError:
-        raise MiotSpecError(f"{where}: invalid value-range {value!r}") from None
-    step = numbers[2] if len(numbers) > 2 and numbers[2] > 0 else None
+        raise MiotSpecError(f"{where}: invalid value-range {short_repr(value)}") from None
+    if not all(math.isfinite(number) for number in numbers[:2]) or numbers[0] > numbers[1]:
+        return None  # a range that cannot be right is ignored, as if there were none
+    step = numbers[2] if len(numbers) > 2 and math.isfinite(numbers[2]) else None
+    if step is not None and not (step >= 1e-9 and (numbers[1] - numbers[0]) / step <= 1e12):
+        step = None  # no step, or one no value could be counted in
     return ValueRange(numbers[0], numbers[1], step)
 
 
