@@ -507,9 +507,7 @@ class MiotCoordinator:
         self._retry_unsub = None
         if self._closed:
             return
-        self.entry.async_create_background_task(
-            self.hass, self._async_poll(), "miot_connect retry"
-        )
+        self.entry.async_create_background_task(self.hass, self._async_poll(), "miot_connect retry")
 
     # ---------------------------------------------------------------- writing
     def _cloud_error(self, err: MiotError, did: str, key: str, **placeholders: str) -> Exception:
