@@ -7,7 +7,7 @@ from datetime import timedelta
 import logging
 from typing import Any
 
-from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import (
@@ -288,3 +288,20 @@ async def test_revoked_sign_in_is_visible(
     assert len(_warnings(caplog, "refused the sign-in")) == 1
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
+async def test_refused_early_refresh_does_not_fail_setup(
+    hass: HomeAssistant, config_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """At 80 % of its life the access token still works: a refused refresh is no reason for
+    reauthentication; setup succeeds."""
+    token = dict(config_entry.data["token"])
+    token["obtained_at"] -= token["expires_in"] * 0.8
+    hass.config_entries.async_update_entry(config_entry, data={**config_entry.data, "token": token})
+    for record in simulator.cloud.tokens:
+        record.refresh_valid = False
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.LOADED
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
