@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 import logging
 from typing import Any
@@ -82,8 +83,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: MiotConfigEntry) -> bool
     coordinator = MiotCoordinator(hass, entry, client, specs, push)
     try:
         await coordinator.async_setup()
-    except Exception:
-        await coordinator.async_shutdown()
+    except BaseException:
+        # Failed or cancelled (CancelledError is no Exception): stop push, its MQTT session
+        # and the timers started so far, shielded from a second cancellation.
+        await asyncio.shield(coordinator.async_shutdown())
         raise
     entry.runtime_data = MiotRuntimeData(coordinator, dict(entry.options))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import timedelta
 import logging
 from typing import Any
@@ -305,3 +306,21 @@ async def test_refused_early_refresh_does_not_fail_setup(
     assert config_entry.state is ConfigEntryState.LOADED
     assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert await hass.config_entries.async_unload(config_entry.entry_id)
+
+
+async def test_setup_cancelled_midway_leaves_nothing_running(
+    hass: HomeAssistant, config_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Setup cancelled while it reads the first values (push already started): the push
+    task, its MQTT session and every timer are stopped (the test fails on lingering ones)."""
+    simulator.cloud.faults.append(Fault(latency=5, path="/app/v2/miotspec/prop/get", count=1))
+    task = asyncio.create_task(hass.config_entries.async_setup(config_entry.entry_id))
+    await _until(
+        hass,
+        lambda: simulator.cloud.counters()["http"].get("/app/v2/miotspec/prop/get", 0) >= 1,
+    )
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    await hass.async_block_till_done()
+    assert not getattr(config_entry, "runtime_data", None)
