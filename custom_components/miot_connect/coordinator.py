@@ -554,10 +554,19 @@ class MiotCoordinator:
             for (_, siid, piid, _), result in zip(items, results, strict=True)
             if not result.ok
         ]
+        overtaken: list[PropKey] = []
         for (_, siid, piid, value), result in zip(items, results, strict=True):
-            # A value pushed or read since the write was sent is newer than the write: keep it.
-            if result.ok and self._generation[(did, siid, piid)] == sent[(siid, piid)]:
-                self.values[(did, siid, piid)] = value
+            key = (did, siid, piid)
+            if not result.ok:
+                continue
+            if self._generation[key] == sent[(siid, piid)]:
+                self.values[key] = value
+            elif self.values.get(key) != value:
+                # Pushed or read while the write was on its way: which is newer cannot be
+                # told from the order of arrival, so ask the cloud (never keep the write's).
+                overtaken.append(key)
+        if overtaken:
+            self._reread_keys(overtaken)
         self._notify([did])
         if refused:
             raise HomeAssistantError(
@@ -659,9 +668,13 @@ class MiotCoordinator:
     @callback
     def _reread(self, dids: Iterable[str]) -> None:
         """Re-read devices in the background (cancelled when the entry unloads)."""
+        self._reread_keys(self._readable_keys(dids))
+
+    @callback
+    def _reread_keys(self, keys: list[PropKey]) -> None:
+        """Re-read properties in the background (cancelled when the entry unloads)."""
         if self._closed:
             return
-        keys = self._readable_keys(dids)
 
         async def reread() -> None:
             await self._async_read_tracked(keys, "re-read")
