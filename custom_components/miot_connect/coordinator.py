@@ -36,6 +36,7 @@ from .const import (
     DEVICE_MISSING_GRACE,
     DOMAIN,
     EXECUTE_TEXT,
+    MISSING_RECHECK,
     OUTAGE_AFTER_FAILED_READS,
     OUTAGE_RETRY,
     PUSH_DOWN_REPAIR_AFTER,
@@ -133,6 +134,7 @@ class MiotCoordinator:
         self._poll_lock = asyncio.Lock()
         self._push_repair_unsub: CALLBACK_TYPE | None = None
         self._retry_unsub: CALLBACK_TYPE | None = None
+        self._recheck_unsub: CALLBACK_TYPE | None = None
         self._closed = False
         # Properties whose last reported value broke the spec (warned once until a good one).
         self._bad_values: set[PropKey] = set()
@@ -215,9 +217,10 @@ class MiotCoordinator:
         if self._push_repair_unsub is not None:
             self._push_repair_unsub()
             self._push_repair_unsub = None
-        if self._retry_unsub is not None:
-            self._retry_unsub()
-            self._retry_unsub = None
+        for unsub in (self._retry_unsub, self._recheck_unsub):
+            if unsub is not None:
+                unsub()
+        self._retry_unsub = self._recheck_unsub = None
         if self.push is not None:
             await self.push.stop()
         await self.client.close()
@@ -713,6 +716,7 @@ class MiotCoordinator:
             since = self.missing_since.get(did)
             if since is None:
                 self.missing_since[did] = now
+                self._schedule_recheck()
                 _LOGGER.info(
                     "%s is missing from the cloud's device list; it is kept unavailable and "
                     "removed if still missing in %s",
@@ -748,6 +752,22 @@ class MiotCoordinator:
             await self.async_forget_devices(expired)
         # Online flags may have changed too.
         self._notify([*self.devices, *expired])
+
+    @callback
+    def _schedule_recheck(self) -> None:
+        """List the devices again soon: one glitchy answer heals in `MISSING_RECHECK`."""
+        if self._closed or self._recheck_unsub is not None:
+            return
+
+        @callback
+        def recheck(_now: datetime) -> None:
+            self._recheck_unsub = None
+            if not self._closed:
+                self.entry.async_create_background_task(
+                    self.hass, self._async_refresh_device_list(), "miot_connect device recheck"
+                )
+
+        self._recheck_unsub = async_call_later(self.hass, MISSING_RECHECK, recheck)
 
     async def async_forget_devices(self, dids: list[str]) -> None:
         """Drop devices the account no longer has (after the grace period, or by the user)."""

@@ -324,3 +324,15 @@ async def test_setup_cancelled_midway_leaves_nothing_running(
         await task
     await hass.async_block_till_done()
     assert not getattr(config_entry, "runtime_data", None)
+
+
+async def test_missing_device_is_checked_again_within_30_s(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A device gone from one list answer is listed again 30 s later, not 10 minutes."""
+    eid = _eid(hass, "light", f"{LAMP}_2_1")
+    simulator.cloud.hide(LAMP, 1)
+    await _tick(hass, 601)  # the regular device-list refresh
+    assert _state(hass, eid) == STATE_UNAVAILABLE
+    await _tick(hass, 31)
+    assert _state(hass, eid) != STATE_UNAVAILABLE
