@@ -217,9 +217,9 @@ class MiotCoordinator:
         if self._push_repair_unsub is not None:
             self._push_repair_unsub()
             self._push_repair_unsub = None
-        for unsub in (self._retry_unsub, self._recheck_unsub):
-            if unsub is not None:
-                unsub()
+        for pending in (self._retry_unsub, self._recheck_unsub):
+            if pending is not None:
+                pending()
         self._retry_unsub = self._recheck_unsub = None
         if self.push is not None:
             await self.push.stop()
