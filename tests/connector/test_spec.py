@@ -560,11 +560,17 @@ def test_whole_number_iids_in_any_spelling() -> None:
 
 
 @pytest.mark.parametrize(
-    "value_range",
-    [[float("inf"), 1], [0, float("nan")], [5, 1], [0, 1e308, 1e-300], [0, 10, float("inf")]],
+    ("value_range", "accepted"),
+    [
+        ([float("inf"), 1], False),
+        ([0, float("nan")], False),
+        ([5, 1], False),
+        ([0, 1e308, 1e-300], True),
+        ([0, 10, float("inf")], True),  # an infinite step is no step
+    ],
 )
-def test_value_ranges_that_cannot_be_right(value_range: list[float]) -> None:
-    """A range that cannot be right is ignored (or its step is); nothing overflows later."""
+def test_value_ranges_that_cannot_be_right(value_range: list[float], accepted: bool) -> None:
+    """An odd range allows nothing it should not and never overflows."""
     spec = parse_spec(
         {
             "type": "urn:x",
@@ -577,8 +583,23 @@ def test_value_ranges_that_cannot_be_right(value_range: list[float]) -> None:
         }
     )
     prop = spec.property(1, 1)
-    assert prop.value_range is None or prop.value_range.step is None
-    assert prop.coerce(1) == 1.0 or prop.value_range is not None
+    assert prop.allowed()
+    if accepted:
+        assert prop.coerce(1.5) == 1.5
+        return
+    with pytest.raises(MiotInvalidValueError):
+        prop.coerce(1.5)
+
+
+def test_huge_value_range_numbers_are_a_spec_error() -> None:
+    """A bound too big for a float is a clear MiotSpecError, not an OverflowError."""
+    with pytest.raises(MiotSpecError, match="invalid value-range"):
+        parse_spec(
+            {
+                "type": "urn:x",
+                "services": [{"iid": 1, "properties": [{"iid": 1, "value-range": [0, 10**400]}]}],
+            }
+        )
 
 
 def test_float_is_sent_on_the_step_grid() -> None:

@@ -78,18 +78,22 @@ class ValueRange:
         return f"{text} step {_fmt(self.step)}" if self.step else text
 
 
+_MAX_DECIMALS = 12
+
+
 def _decimals(number: float) -> int:
-    """Digits after the decimal point of a (finite) spec number, at most 12."""
+    """Digits after the decimal point of a spec number (`_MAX_DECIMALS` when not decimal)."""
     text = repr(float(number))
-    if "e" in text:
-        return 12
-    return min(len(text.partition(".")[2].rstrip("0")), 12)
+    if "e" in text or not math.isfinite(number):
+        return _MAX_DECIMALS
+    return min(len(text.partition(".")[2].rstrip("0")), _MAX_DECIMALS)
 
 
 def _fmt(number: float | None) -> str:
     if number is None:
         return ""
-    return str(int(number)) if float(number).is_integer() else str(number)
+    number = float(number)
+    return str(int(number)) if number.is_integer() and abs(number) < 1e15 else f"{number:g}"
 
 
 @dataclass(slots=True)
@@ -269,7 +273,7 @@ class SpecProperty:
             raise self._invalid(original, self.allowed())
         if vr.step:
             steps = (number - vr.min) / vr.step
-            if abs(steps - round(steps)) > 1e-6:
+            if not math.isfinite(steps) or abs(steps - round(steps)) > 1e-6:
                 raise self._invalid(original, self.allowed())
 
     def _coerce_int(self, value: Any) -> int:
@@ -289,9 +293,10 @@ class SpecProperty:
         self._check_range(value, number)
         if (vr := self.value_range) is not None and vr.step:
             # On the step grid exactly (16.5000004 with step 0.5 is sent as 16.5).
-            steps = round((number - vr.min) / vr.step)
             digits = max(_decimals(vr.min), _decimals(vr.step))
-            number = min(max(round(vr.min + steps * vr.step, digits), vr.min), vr.max)
+            if digits < _MAX_DECIMALS:  # a decimal grid (0.30000000000000004 → 0.3)
+                snapped = vr.min + round((number - vr.min) / vr.step) * vr.step
+                number = min(max(round(snapped, digits), vr.min), vr.max)
         return number
 
     def _coerce_hex(self, value: Any) -> str:
@@ -586,13 +591,11 @@ def _value_range(value: Any, where: str) -> ValueRange | None:
         raise MiotSpecError(f"{where}: invalid value-range {short_repr(value)}")
     try:
         numbers = [float(item) for item in value[:3]]
-    except TypeError, ValueError:
+    except TypeError, ValueError, OverflowError:
         raise MiotSpecError(f"{where}: invalid value-range {short_repr(value)}") from None
-    if not all(math.isfinite(number) for number in numbers[:2]) or numbers[0] > numbers[1]:
-        return None  # a range that cannot be right is ignored, as if there were none
-    step = numbers[2] if len(numbers) > 2 and math.isfinite(numbers[2]) else None
-    if step is not None and not (step >= 1e-9 and (numbers[1] - numbers[0]) / step <= 1e12):
-        step = None  # no step, or one no value could be counted in
+    # Kept as written even when odd (min > max, NaN): then no value is allowed, never any.
+    # A negative step is read as its size (stricter than ignoring it); 0 or infinite: no step.
+    step = abs(numbers[2]) if len(numbers) > 2 and 0 < abs(numbers[2]) < math.inf else None
     return ValueRange(numbers[0], numbers[1], step)
 
 
