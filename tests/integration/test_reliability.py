@@ -25,6 +25,7 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.miot_connect.const import DOMAIN
 from custom_components.miot_connect.coordinator import MiotCoordinator
+from custom_components.miot_connect.miot import PropertyChange
 from simulator import Fault, Simulator
 from tests.integration.conftest import registry_device
 
@@ -332,7 +333,18 @@ async def test_missing_device_is_checked_again_within_30_s(
     """A device gone from one list answer is listed again 30 s later, not 10 minutes."""
     eid = _eid(hass, "light", f"{LAMP}_2_1")
     simulator.cloud.hide(LAMP, 1)
+    simulator.cloud.hide("100002", 1)  # two at once: one recheck
     await _tick(hass, 601)  # the regular device-list refresh
     assert _state(hass, eid) == STATE_UNAVAILABLE
     await _tick(hass, 31)
     assert _state(hass, eid) != STATE_UNAVAILABLE
+    assert not _coordinator(init_integration).missing_since
+
+
+async def test_push_of_a_property_the_spec_lacks_is_kept(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """A property the spec does not describe cannot be checked: its value is kept as pushed."""
+    coordinator = _coordinator(init_integration)
+    coordinator._on_push_property(PropertyChange(did=LAMP, siid=2, piid=99, value="odd"))
+    assert coordinator.value(LAMP, 2, 99) == "odd"
