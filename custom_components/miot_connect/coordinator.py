@@ -455,7 +455,8 @@ class MiotCoordinator:
         stats.failed_reads += 1
         stats.error(f"{what}: {err}")
         _LOGGER.debug("Reading from the cloud failed (%s): %s", what, err)
-        if not self._closed and self._retry_unsub is None:
+        if not auth and not self._closed and self._retry_unsub is None:
+            # (A refused sign-in is not retried early: it needs the user, not a faster poll.)
             self._retry_unsub = async_call_later(self.hass, OUTAGE_RETRY, self._retry_read)
         if stats.outage_cause is not None:
             return

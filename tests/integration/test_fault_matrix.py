@@ -162,8 +162,10 @@ async def test_revoked_sign_in(
     assert not _available(hass, _lamp(hass))
     with pytest.raises(HomeAssistantError):
         await coordinator.async_set_property(LAMP, 2, 2, 12)
+    simulator.cloud.reset_counters()
     await _tick(hass, 16)
     await _tick(hass, 16)
+    assert "/app/v2/miotspec/prop/get" not in simulator.cloud.counters()["http"]  # no fast retry
     assert _logged(caplog, logging.WARNING, "refused the sign-in") == 1
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
