@@ -7,6 +7,7 @@ the simulated device holds, and the spoken answer is compared too.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -596,6 +597,14 @@ async def _run(
     assert response["response_type"] != "error", f"{case.text!r}: {speech}"
     assert speech == case.speech, f"{case.text!r} answered {speech!r}"
     for (did, service, prop), value in case.expect.items():
+        # Assist waits only 0.2 s for the service call; on a loaded machine the write lands later.
+        with contextlib.suppress(TimeoutError):
+            await wait_until(
+                lambda did=did, service=service, prop=prop, value=value: (  # type: ignore[misc]
+                    sim_get(simulator, did, service, prop) == value
+                ),
+                timeout=2,
+            )
         actual = sim_get(simulator, did, service, prop)
         assert actual == value, f"{case.text!r}: {prop} is {actual!r}"
     if case.forwarded is not None:  # the custom intent: the speaker got the command text
