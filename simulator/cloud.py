@@ -183,6 +183,8 @@ class Fault:
     malformed: bool = False
     path: str = "/"
     count: int | None = None
+    late: bool = False
+    """With `latency`: the request is carried out at once and only its answer is late."""
 
     @classmethod
     def from_json(cls, body: JsonDict) -> Fault:
@@ -197,6 +199,7 @@ class Fault:
             malformed=bool(body.get("malformed", False)),
             path=str(body.get("path") or "/"),
             count=int(count) if count is not None else None,
+            late=bool(body.get("late", False)),
         )
 
 
@@ -225,6 +228,8 @@ class Cloud:
         # code -> (redirect_uri, expiry on the monotonic clock, scope)
         self.codes: dict[str, tuple[str, float, str]] = {}
         self.faults: list[Fault] = []
+        # did -> device-list answers it is still left out of (`hide`)
+        self.hidden: dict[str, int] = {}
         self.http_counts: Counter[str] = Counter()
         self.mqtt_counts: Counter[str] = Counter()
         self.home_page_size = 150
@@ -653,10 +658,34 @@ class Cloud:
         return None
 
     # ----------------------------------------------------------------------- listings
+    def hide(self, did: str, lists: int = 1) -> None:
+        """Leave a device out of the next `lists` device-list answers (a glitchy cloud answer)."""
+        self.device(did)
+        if lists > 0:
+            self.hidden[did] = lists
+        else:
+            self.hidden.pop(did, None)
+
+    def listed_once(self) -> None:
+        """A device-list answer was served: hidden devices count it."""
+        for did in list(self.hidden):
+            self.hidden[did] -= 1
+            if self.hidden[did] <= 0:
+                del self.hidden[did]
+
+    def push_raw(self, did: str, siid: int, piid: int, value: Any) -> None:
+        """Push a value as a misbehaving device would: not checked against the spec, not stored."""
+        device = self.device(did)
+        payload = {"params": {"did": did, "siid": siid, "piid": piid, "value": value}}
+        topic = f"device/{device.did}/up/properties_changed/{siid}/{piid}"
+        self._publish(topic, payload, "properties_changed")
+
     def placements(self) -> list[tuple[Home, str | None, str]]:
         """Every (home, room id or None, did), in paging order: own homes first, then shared."""
         by_place: dict[tuple[str, str | None], list[str]] = {}
         for device in self.devices.values():
+            if device.did in self.hidden:
+                continue
             if device.home_id is not None:
                 by_place.setdefault((device.home_id, device.room_id), []).append(device.did)
         result: list[tuple[Home, str | None, str]] = []
@@ -699,8 +728,11 @@ class Cloud:
         return [
             device.did
             for device in self.devices.values()
-            if device.shared_by is not None
-            or (device.home_id is not None and not self.homes[device.home_id].shared)
+            if device.did not in self.hidden
+            and (
+                device.shared_by is not None
+                or (device.home_id is not None and not self.homes[device.home_id].shared)
+            )
         ]
 
     def _owner(self, device: Device) -> JsonDict | None:

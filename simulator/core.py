@@ -129,6 +129,7 @@ class Simulator:
                 self._sign_csr,
                 self.fault_timeout,
                 lan=self.lan,
+                run_broker=self.run_broker,
             )
             add_passport_routes(app, self.passport)
             add_mina_routes(app, self.mina)
@@ -204,6 +205,21 @@ class Simulator:
         if self.broker is None:
             return
         await self.broker.restart()
+        await self._connect_publisher()
+
+    async def run_broker(self, running: bool) -> None:
+        """Stop mosquitto (a broker outage) or start it again on the same port."""
+        if self.broker is None:
+            return
+        if not running:
+            if self.publisher is not None:
+                publisher, self.publisher = self.publisher, None
+                await publisher.disconnect()
+            await self.broker.stop()
+            return
+        if self.broker.running:
+            return
+        await self.broker.start()
         await self._connect_publisher()
 
     def _tokens_changed(self) -> None:

@@ -23,6 +23,7 @@ from .spec import TEMPLATE_KINDS, JsonDict, SpecError
 CLOUD_KEY: Final = web.AppKey("cloud", Cloud)
 STOPPING_KEY: Final = web.AppKey("stopping", asyncio.Event)
 RESTART_KEY: Final = web.AppKey[Callable[[], Awaitable[None]]]("restart_broker")
+BROKER_RUN_KEY: Final = web.AppKey[Callable[[bool], Awaitable[None]]]("run_broker")
 TIMEOUT_KEY: Final = web.AppKey("fault_timeout", float)
 TOKENS_SYNCED_KEY: Final = web.AppKey[Callable[[], Awaitable[None]]]("tokens_synced")
 # Signs a PEM certificate signing request with the simulator's CA (raises ValueError).
@@ -85,6 +86,10 @@ async def fault_middleware(request: web.Request, handler: Handler) -> web.Stream
 
 
 async def _apply_fault(request: web.Request, handler: Handler, fault: Fault) -> web.StreamResponse:
+    if fault.late:
+        response = await handler(request)
+        await asyncio.sleep(fault.latency)
+        return response
     if fault.latency:
         await asyncio.sleep(fault.latency)
     if fault.timeout:
@@ -295,7 +300,9 @@ async def device_list_page(request: web.Request) -> web.Response:
     body = await _json_body(request)
     dids = body.get("dids")
     if isinstance(dids, list) and dids:
-        candidates = [str(did) for did in dids if str(did) in cloud.devices]
+        candidates = [
+            str(did) for did in dids if str(did) in cloud.devices and str(did) not in cloud.hidden
+        ]
     else:
         candidates = cloud.account_dids()
     start_did = body.get("start_did")
@@ -308,6 +315,8 @@ async def device_list_page(request: web.Request) -> web.Response:
         "has_more": bool(rest),
         "next_start_did": rest[0] if rest else "",
     }
+    if not rest:
+        cloud.listed_once()
     return ok(result)
 
 
@@ -604,6 +613,41 @@ async def sim_broker_restart(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
+async def sim_broker_stop(request: web.Request) -> web.Response:
+    """Stop mosquitto until `/_sim/broker/start` (a broker outage)."""
+    await request.app[BROKER_RUN_KEY](False)
+    return web.json_response({"ok": True})
+
+
+async def sim_broker_start(request: web.Request) -> web.Response:
+    """Start mosquitto again on the same port."""
+    await request.app[BROKER_RUN_KEY](True)
+    return web.json_response({"ok": True})
+
+
+async def sim_hide(request: web.Request) -> web.Response:
+    """Leave a device out of the next `lists` device-list answers (default 1)."""
+    cloud = _cloud(request)
+    did = request.match_info["did"]
+    _device_or_404(cloud, did)
+    body = await _json_body(request)
+    cloud.hide(did, _int(body.get("lists"), 1))
+    return web.json_response({"ok": True})
+
+
+async def sim_raw_push(request: web.Request) -> web.Response:
+    """Push `{"siid", "piid", "value"}` unchecked, as a misbehaving device would."""
+    cloud = _cloud(request)
+    did = request.match_info["did"]
+    _device_or_404(cloud, did)
+    body = await _json_body(request)
+    try:
+        cloud.push_raw(did, int(body["siid"]), int(body["piid"]), body.get("value"))
+    except (KeyError, TypeError, ValueError) as err:
+        return bad_request(f"siid and piid required: {err}")
+    return web.json_response({"ok": True})
+
+
 async def sim_counters(request: web.Request) -> web.Response:
     """Counters."""
     return web.json_response(_cloud(request).counters())
@@ -633,6 +677,7 @@ def build_app(
     sign_csr: Callable[[bytes], str],
     fault_timeout: float = 60.0,
     lan: LanTwin | None = None,
+    run_broker: Callable[[bool], Awaitable[None]] | None = None,
 ) -> web.Application:
     """Create the application (`lan`: the LAN twin, when it runs)."""
     app = web.Application(middlewares=[fault_middleware, auth_middleware])
@@ -644,6 +689,8 @@ def build_app(
     app[CSR_SIGNER_KEY] = sign_csr
     if lan is not None:
         app[LAN_KEY] = lan
+    if run_broker is not None:
+        app[BROKER_RUN_KEY] = run_broker
     app.add_routes(
         [
             web.get("/oauth2/authorize", authorize),
@@ -674,6 +721,10 @@ def build_app(
             web.post("/_sim/tokens/revoke", sim_revoke),
             web.post("/_sim/tokens/expire", sim_expire),
             web.post("/_sim/broker/restart", sim_broker_restart),
+            web.post("/_sim/broker/stop", sim_broker_stop),
+            web.post("/_sim/broker/start", sim_broker_start),
+            web.post("/_sim/devices/{did}/hide", sim_hide),
+            web.post("/_sim/devices/{did}/raw_push", sim_raw_push),
             web.get("/_sim/counters", sim_counters),
             web.delete("/_sim/counters", sim_reset_counters),
             web.get("/_sim/oauth/code", sim_oauth_code),

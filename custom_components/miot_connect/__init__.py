@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 import logging
 from typing import Any
@@ -96,8 +97,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: MiotConfigEntry) -> bool
     coordinator = MiotCoordinator(hass, entry, client, specs, push)
     try:
         await coordinator.async_setup()
-    except Exception:
-        await coordinator.async_shutdown()
+    except BaseException:
+        # Failed or cancelled (CancelledError is no Exception): stop push, its MQTT session
+        # and the timers started so far, shielded from a second cancellation.
+        await asyncio.shield(coordinator.async_shutdown())
         raise
     xiaoai = async_build_xiaoai(hass, entry, coordinator)
     entry.runtime_data = MiotRuntimeData(coordinator, dict(entry.options), xiaoai)
@@ -156,6 +159,19 @@ def _async_remove_moved_entities(hass: HomeAssistant, entry: MiotConfigEntry) ->
 async def _async_options_updated(hass: HomeAssistant, entry: MiotConfigEntry) -> None:
     if dict(entry.options) != entry.runtime_data.options:
         await hass.config_entries.async_reload(entry.entry_id)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: MiotConfigEntry, device_entry: dr.DeviceEntry
+) -> bool:
+    """Let the user delete a device the cloud no longer lists (one still listed would come
+    back at the next start: exclude it in the options instead)."""
+    coordinator = entry.runtime_data.coordinator
+    dids = [ident for domain, ident in device_entry.identifiers if domain == DOMAIN]
+    if any(did in coordinator.devices and did not in coordinator.missing_since for did in dids):
+        return False
+    await coordinator.async_forget_devices(dids)
+    return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: MiotConfigEntry) -> bool:

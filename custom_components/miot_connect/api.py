@@ -23,6 +23,7 @@ from .const import (
     DEFAULT_REDIRECT_URL,
     DOMAIN,
     OAUTH_CALLBACK_PATH,
+    PUSH_BACKOFF_MAX,
 )
 from .miot import (
     CloudEndpoints,
@@ -110,4 +111,6 @@ async def async_build_clients(
     )
     endpoints = auth.endpoints
     specs = SpecService(session, endpoints, hass.config.path(STORAGE_DIR, DOMAIN, "specs"))
-    return MiotCloudClient(auth), specs, MiotPushClient(endpoints, auth=auth)
+    # Reconnect attempts back off to at most 30 s, so push is back ≤ 30 s after the broker is.
+    push = MiotPushClient(endpoints, auth=auth, backoff_max=PUSH_BACKOFF_MAX)
+    return MiotCloudClient(auth), specs, push

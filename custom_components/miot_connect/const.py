@@ -81,6 +81,19 @@ OAUTH_CALLBACK_PATH: Final = "/api/miot_connect/oauth/callback"
 
 DEVICE_LIST_REFRESH: Final = timedelta(minutes=10)
 PUSH_DOWN_REPAIR_AFTER: Final = timedelta(minutes=10)
+# Outage policy: after this many failed cloud reads in a row (or at once when the sign-in is
+# refused) values are no longer trusted: entities are unavailable unless push is connected.
+OUTAGE_AFTER_FAILED_READS: Final = 2
+# While reads fail, the next attempt comes this soon (instead of the poll interval).
+OUTAGE_RETRY: Final = timedelta(seconds=15)
+# Longest wait between two push reconnect attempts (seconds, jittered down to half).
+PUSH_BACKOFF_MAX: Final = 30.0
+# A device that just went missing from the list is checked again this soon (a glitch heals
+# within this time instead of the ten-minute list refresh).
+MISSING_RECHECK: Final = timedelta(seconds=30)
+# A device missing from the cloud's device list is kept (unavailable) this long before it is
+# removed with its entities; one glitchy answer must not delete what the user set on it.
+DEVICE_MISSING_GRACE: Final = timedelta(hours=24)
 
 # Countries (ISO 3166-1 alpha-2) mapped to the Xiaomi cloud region that serves them.
 COUNTRY_REGIONS: Final[dict[str, str]] = {

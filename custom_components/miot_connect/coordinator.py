@@ -23,6 +23,7 @@ from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_call_later, async_track_time_interval
+from homeassistant.util import dt as dt_util
 
 from .const import (
     CONF_EXCLUDED_DEVICES,
@@ -33,8 +34,12 @@ from .const import (
     CONF_SYNC_AREAS,
     DEFAULT_POLL_INTERVAL,
     DEVICE_LIST_REFRESH,
+    DEVICE_MISSING_GRACE,
     DOMAIN,
     EXECUTE_TEXT,
+    MISSING_RECHECK,
+    OUTAGE_AFTER_FAILED_READS,
+    OUTAGE_RETRY,
     PUSH_DOWN_REPAIR_AFTER,
     SPEAKER_SERVICE,
 )
@@ -88,6 +93,9 @@ class CoordinatorStats:
     polls: int = 0
     push_connected: bool = False
     push_down_since: float | None = None
+    failed_reads: int = 0
+    outage_since: datetime | None = None
+    outage_cause: str | None = None
     recent_errors: list[str] = field(default_factory=list)
 
     def error(self, message: str) -> None:
@@ -120,6 +128,8 @@ class MiotCoordinator:
         self.spec_errors: dict[str, str] = {}
         self.values: dict[PropKey, Any] = {}
         self.room_names: dict[str, str] = {}
+        # Devices missing from the last device-list answer → since when (UTC), kept unavailable.
+        self.missing_since: dict[str, datetime] = {}
         self.stats = CoordinatorStats()
         # Hook for system health (system_health.py): lines of the features beside the cloud,
         # key (translated under "system_health.info" in strings.json) → a getter of its value.
@@ -130,7 +140,16 @@ class MiotCoordinator:
         self._unsubs: list[CALLBACK_TYPE] = []
         self._poll_lock = asyncio.Lock()
         self._push_repair_unsub: CALLBACK_TYPE | None = None
+        self._retry_unsub: CALLBACK_TYPE | None = None
+        self._recheck_unsub: CALLBACK_TYPE | None = None
         self._closed = False
+        # Properties whose last reported value broke the spec (warned once until a good one).
+        self._bad_values: set[PropKey] = set()
+        # Reported-value generation of each property: a write's answer never overwrites a
+        # value that was pushed or read while the write was on its way.
+        self._generation: dict[PropKey, int] = defaultdict(int)
+        # Devices one of whose listeners raised (logged once per device).
+        self._failing_listeners: set[str] = set()
         # Reads, writes and actions go through the local-first router (the cloud when the LAN
         # is off or a device does not answer there).
         self.local = LocalControl(
@@ -224,6 +243,10 @@ class MiotCoordinator:
         if self._push_repair_unsub is not None:
             self._push_repair_unsub()
             self._push_repair_unsub = None
+        for pending in (self._retry_unsub, self._recheck_unsub):
+            if pending is not None:
+                pending()
+        self._retry_unsub = self._recheck_unsub = None
         if self.push is not None:
             await self.push.stop()
         await self.local.async_close()
@@ -231,6 +254,10 @@ class MiotCoordinator:
 
     async def _async_load_devices(self) -> None:
         """Homes → devices → specs (one fetch per distinct urn)."""
+        self.devices = await self._async_list_devices()
+
+    async def _async_list_devices(self) -> dict[str, Device]:
+        """The account's chosen devices with a readable spec, as the cloud lists them now."""
         wanted_homes = set(self.entry.options.get(CONF_HOMES) or [])
         excluded = set(self.entry.options.get(CONF_EXCLUDED_DEVICES) or [])
         self.homes = await self.client.get_homes()
@@ -245,7 +272,7 @@ class MiotCoordinator:
         self.all_devices = {device.did: device for device in devices}
         chosen = {did: dev for did, dev in self.all_devices.items() if did not in excluded}
         await self._async_load_specs(chosen.values())
-        self.devices = {did: dev for did, dev in chosen.items() if did in self.specs}
+        return {did: dev for did, dev in chosen.items() if did in self.specs}
 
     async def _async_load_specs(self, devices: Iterable[Device]) -> None:
         """Fetch specs; a broken spec fails only its device and raises a repair issue."""
@@ -287,9 +314,26 @@ class MiotCoordinator:
         return self.values.get((did, siid, piid))
 
     def is_available(self, did: str) -> bool:
-        """Whether the device is online and known."""
+        """Whether the device is online, listed by the cloud and its values can be trusted."""
         device = self.devices.get(did)
-        return device is not None and device.online
+        return (
+            device is not None
+            and device.online
+            and did not in self.missing_since
+            and self.values_trusted
+        )
+
+    @property
+    def values_trusted(self) -> bool:
+        """Whether values can be trusted: no outage, or push still delivers them.
+
+        Outage: `OUTAGE_AFTER_FAILED_READS` failed cloud reads in a row, or a refused sign-in
+        (which also fails push at its next connect, so push does not count then).
+        """
+        cause = self.stats.outage_cause
+        if cause is None:
+            return True
+        return cause != _AUTH_CAUSE and self.push_enabled and self.stats.push_connected
 
     @callback
     def async_add_listener(self, did: str, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
@@ -317,9 +361,39 @@ class MiotCoordinator:
 
     @callback
     def _notify(self, dids: Iterable[str]) -> None:
+        """Wake the listeners of these devices; one failing listener stops no other."""
         for did in set(dids):
             for update in list(self._listeners.get(did, ())):
-                update()
+                try:
+                    update()
+                except Exception:
+                    if did in self._failing_listeners:
+                        _LOGGER.debug("Updating an entity of %s failed again", did, exc_info=True)
+                        continue
+                    self._failing_listeners.add(did)
+                    _LOGGER.exception("Updating an entity of %s failed", did)
+
+    def _reported(self, key: PropKey, value: Any) -> Any:
+        """A reported (pushed or read) value as it is kept: `None` (unknown) when it breaks the
+        spec, with one warning per property until it reports a good value again."""
+        did, siid, piid = key
+        spec = self.specs.get(did)
+        if spec is None or not spec.has_property(siid, piid):
+            return value
+        try:
+            value = spec.property(siid, piid).check_reported(value)
+        except MiotInvalidValueError as err:
+            if key not in self._bad_values:
+                self._bad_values.add(key)
+                self.stats.error(f"reported value: {err}")
+                _LOGGER.warning(
+                    "%s reported a value its spec does not allow, shown as unknown: %s",
+                    self.devices[did].name if did in self.devices else did,
+                    err,
+                )
+            return None
+        self._bad_values.discard(key)
+        return value
 
     def home_names(self) -> dict[str, str]:
         """Home id → name, for the options form."""
@@ -378,8 +452,10 @@ class MiotCoordinator:
             if not result.ok:
                 continue
             key = (result.did, result.siid, result.piid)
-            if self.values.get(key, _MISSING) != result.value:
-                self.values[key] = result.value
+            self._generation[key] += 1
+            value = self._reported(key, result.value)
+            if self.values.get(key, _MISSING) != value:
+                self.values[key] = value
                 changed.add(result.did)
         self._notify(changed)
 
@@ -395,13 +471,84 @@ class MiotCoordinator:
             push_up = self.push_enabled and self.stats.push_connected
             keys = self._readable_keys(self.devices, unpushed_only=push_up)
             self.stats.polls += 1
-            try:
-                await self._async_read(keys)
-            except MiotAuthError:
-                self.entry.async_start_reauth(self.hass)
-            except MiotError as err:
-                self.stats.error(f"poll: {err}")
-                _LOGGER.debug("Polling failed: %s", err)
+            await self._async_read_tracked(keys, "poll")
+
+    async def _async_read_tracked(self, keys: list[PropKey], what: str) -> None:
+        """Read and keep the outage state: failures count, a success ends an outage."""
+        try:
+            await self._async_read(keys)
+        except MiotAuthError as err:
+            self._read_failed(what, err, auth=True)
+            self.entry.async_start_reauth(self.hass)
+        except MiotError as err:
+            self._read_failed(what, err)
+        else:
+            if keys:
+                self._read_succeeded()
+
+    @callback
+    def _read_failed(self, what: str, err: MiotError, *, auth: bool = False) -> None:
+        stats = self.stats
+        stats.failed_reads += 1
+        stats.error(f"{what}: {err}")
+        _LOGGER.debug("Reading from the cloud failed (%s): %s", what, err)
+        if not auth and not self._closed and self._retry_unsub is None:
+            # (A refused sign-in is not retried early: it needs the user, not a faster poll.)
+            self._retry_unsub = async_call_later(self.hass, OUTAGE_RETRY, self._retry_read)
+        if stats.outage_cause is not None:
+            return
+        if not auth and stats.failed_reads < OUTAGE_AFTER_FAILED_READS:
+            return
+        stats.outage_since = dt_util.utcnow()
+        stats.outage_cause = _AUTH_CAUSE if auth else str(err)
+        if auth:
+            _LOGGER.warning(
+                "The Xiaomi account refused the sign-in (%s); MIoT Connect entities are "
+                "unavailable until you sign in again",
+                err,
+            )
+        else:
+            _LOGGER.warning(
+                "The Xiaomi cloud cannot be reached (%s); entities are unavailable while push "
+                "is down too; retrying every %s s",
+                err,
+                int(OUTAGE_RETRY.total_seconds()),
+            )
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                "cloud_unreachable",
+                is_fixable=False,
+                severity=ir.IssueSeverity.ERROR,
+                translation_key="cloud_unreachable",
+                translation_placeholders={"error": str(err)},
+            )
+        self._notify(self.devices)
+
+    @callback
+    def _read_succeeded(self) -> None:
+        stats = self.stats
+        stats.failed_reads = 0
+        if self._retry_unsub is not None:
+            self._retry_unsub()
+            self._retry_unsub = None
+        if stats.outage_cause is None or stats.outage_since is None:
+            return
+        _LOGGER.info(
+            "The Xiaomi cloud answers again after %s; MIoT Connect entities are available",
+            dt_util.utcnow() - stats.outage_since,
+        )
+        stats.outage_cause = None
+        stats.outage_since = None
+        ir.async_delete_issue(self.hass, DOMAIN, "cloud_unreachable")
+        self._notify(self.devices)
+
+    @callback
+    def _retry_read(self, _now: datetime) -> None:
+        self._retry_unsub = None
+        if self._closed:
+            return
+        self.entry.async_create_background_task(self.hass, self._async_poll(), "miot_connect retry")
 
     # ---------------------------------------------------------------- writing
     def _cloud_error(self, err: MiotError, did: str, key: str, **placeholders: str) -> Exception:
@@ -438,6 +585,7 @@ class MiotCoordinator:
                     translation_placeholders={"property": prop.name, "error": str(err)},
                 ) from err
         names = ", ".join(spec.property(siid, piid).name for siid, piid in values)
+        sent = {(siid, piid): self._generation[(did, siid, piid)] for siid, piid in values}
         try:
             results = await self.device_api.set_properties(items)
         except MiotError as err:
@@ -447,9 +595,19 @@ class MiotCoordinator:
             for (_, siid, piid, _), result in zip(items, results, strict=True)
             if not result.ok
         ]
+        overtaken: list[PropKey] = []
         for (_, siid, piid, value), result in zip(items, results, strict=True):
-            if result.ok:
-                self.values[(did, siid, piid)] = value
+            key = (did, siid, piid)
+            if not result.ok:
+                continue
+            if self._generation[key] == sent[(siid, piid)]:
+                self.values[key] = value
+            elif self.values.get(key) != value:
+                # Pushed or read while the write was on its way: which is newer cannot be
+                # told from the order of arrival, so ask the cloud (never keep the write's).
+                overtaken.append(key)
+        if overtaken:
+            self._reread_keys(overtaken)
         self._notify([did])
         if refused:
             raise HomeAssistantError(
@@ -477,9 +635,11 @@ class MiotCoordinator:
             return
         self.stats.pushed_properties += 1
         key = (change.did, change.siid, change.piid)
-        if self.values.get(key, _MISSING) == change.value:
+        self._generation[key] += 1
+        value = self._reported(key, change.value)
+        if self.values.get(key, _MISSING) == value:
             return
-        self.values[key] = change.value
+        self.values[key] = value
         self._notify([change.did])
 
     @callback
@@ -526,6 +686,8 @@ class MiotCoordinator:
     def _on_push_connection(self, connected: bool) -> None:
         was_connected = self.stats.push_connected
         self.stats.push_connected = connected
+        if connected != was_connected and self.stats.outage_cause is not None:
+            self._notify(self.devices)  # availability follows push during an outage
         if connected:
             gap = self.stats.push_down_since is not None
             self.stats.push_down_since = None
@@ -547,15 +709,16 @@ class MiotCoordinator:
     @callback
     def _reread(self, dids: Iterable[str]) -> None:
         """Re-read devices in the background (cancelled when the entry unloads)."""
+        self._reread_keys(self._readable_keys(dids))
+
+    @callback
+    def _reread_keys(self, keys: list[PropKey]) -> None:
+        """Re-read properties in the background (cancelled when the entry unloads)."""
         if self._closed:
             return
-        keys = self._readable_keys(dids)
 
         async def reread() -> None:
-            try:
-                await self._async_read(keys)
-            except MiotError as err:
-                self.stats.error(f"re-read: {err}")
+            await self._async_read_tracked(keys, "re-read")
 
         self.entry.async_create_background_task(self.hass, reread(), "miot_connect re-read")
 
@@ -579,32 +742,83 @@ class MiotCoordinator:
             self.stats.error(f"device list: {err}")
 
     async def async_refresh_device_list(self) -> None:
-        """Re-list the account: new devices appear, removed ones leave the registry."""
-        before = set(self.devices)
-        known_specs = dict(self.specs)
-        await self._async_load_devices()
-        await self.local.async_sync(self.devices.values())
-        added = [did for did in self.devices if did not in before]
-        removed = [did for did in before if did not in self.devices]
-        for did in removed:
-            self.specs.pop(did, None)
+        """Re-list the account: new devices appear; a device missing from the answer is kept
+        unavailable and removed only when it has been missing for `DEVICE_MISSING_GRACE`."""
+        listed = await self._async_list_devices()
+        now = dt_util.utcnow()
+        added = [did for did in listed if did not in self.devices]
+        back = [did for did in listed if self.missing_since.pop(did, None) is not None]
+        gone = [did for did in self.devices if did not in listed]
+        expired = []
+        for did in gone:
+            since = self.missing_since.get(did)
+            if since is None:
+                self.missing_since[did] = now
+                self._schedule_recheck()
+                _LOGGER.info(
+                    "%s is missing from the cloud's device list; it is kept unavailable and "
+                    "removed if still missing in %s",
+                    self.devices[did].name,
+                    DEVICE_MISSING_GRACE,
+                )
+            elif now - since >= DEVICE_MISSING_GRACE:
+                expired.append(did)
+        for did in back:
+            _LOGGER.info("%s is listed by the cloud again", listed[did].name)
+        names = {did: self.devices[did].name for did in expired}
+        kept = {did: self.devices[did] for did in gone if did not in expired}
+        self.devices = {**kept, **listed}
+        await self.local.async_sync(listed.values())
         if added:
             await self._async_read(self._readable_keys(added))
             if self.push_enabled and self.push is not None:
                 await self.push.subscribe(added)
             async_dispatcher_send(self.hass, signal_new_devices(self.entry.entry_id), added)
-        if removed:
+        if back:
+            self._reread(back)
+        if expired:
             registry = dr.async_get(self.hass)
-            for did in removed:
+            for did in expired:
+                _LOGGER.warning(
+                    "%s has been missing from the cloud's device list for %s and is removed",
+                    names[did],
+                    DEVICE_MISSING_GRACE,
+                )
                 if device := registry.async_get_device_by_identifier(
                     (DOMAIN, did), self.entry.entry_id
                 ):
                     registry.async_remove_device(device.id)
-            if self.push_enabled and self.push is not None:
-                await self.push.unsubscribe(removed)
-        del known_specs
+            await self.async_forget_devices(expired)
         # Online flags may have changed too.
-        self._notify(self.devices)
+        self._notify([*self.devices, *expired])
+
+    @callback
+    def _schedule_recheck(self) -> None:
+        """List the devices again soon: one glitchy answer heals in `MISSING_RECHECK`."""
+        if self._closed or self._recheck_unsub is not None:
+            return
+
+        @callback
+        def recheck(_now: datetime) -> None:
+            self._recheck_unsub = None
+            if not self._closed:
+                self.entry.async_create_background_task(
+                    self.hass, self._async_refresh_device_list(), "miot_connect device recheck"
+                )
+
+        self._recheck_unsub = async_call_later(self.hass, MISSING_RECHECK, recheck)
+
+    async def async_forget_devices(self, dids: list[str]) -> None:
+        """Drop devices the account no longer has (after the grace period, or by the user)."""
+        for did in dids:
+            self.specs.pop(did, None)
+            self.devices.pop(did, None)
+            self.missing_since.pop(did, None)
+            for key in [key for key in self.values if key[0] == did]:
+                del self.values[key]
+        if self.push_enabled and self.push is not None:
+            await self.push.unsubscribe(dids)
 
 
 _MISSING = object()
+_AUTH_CAUSE = "sign-in refused"

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.components.diagnostics import REDACTED, async_redact_data
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
 from . import MiotConfigEntry
 from .const import CONF_TOKEN, CONF_UID, CONF_XIAOAI, DOMAIN
 from .coordinator import MiotCoordinator
+from .miot import DeviceSpec
 
 TO_REDACT = {
     CONF_TOKEN,
@@ -44,6 +45,29 @@ TO_REDACT = {
 }
 
 
+# Words of property names (`longitude-latitude`, `ip-address`) whose values place the user.
+PRIVATE_PROPERTY_WORDS = frozenset(
+    {
+        "longitude",
+        "latitude",
+        "location",
+        "gps",
+        "coordinate",
+        "coordinates",
+        "address",
+        "ssid",
+        "bssid",
+        "mac",
+    }
+)
+
+
+def _is_private(spec: DeviceSpec | None, siid: int, piid: int) -> bool:
+    if spec is None or not spec.has_property(siid, piid):
+        return False
+    return not PRIVATE_PROPERTY_WORDS.isdisjoint(spec.property(siid, piid).name.split("-"))
+
+
 def _device_info(coordinator: MiotCoordinator, did: str) -> dict[str, Any]:
     device = coordinator.devices.get(did) or coordinator.all_devices[did]
     spec = coordinator.specs.get(did)
@@ -53,7 +77,7 @@ def _device_info(coordinator: MiotCoordinator, did: str) -> dict[str, Any]:
         "spec_error": coordinator.spec_errors.get(did),
         "services": [service.name for service in spec.services] if spec else [],
         "values": {
-            f"{siid}.{piid}": value
+            f"{siid}.{piid}": REDACTED if _is_private(spec, siid, piid) else value
             for (value_did, siid, piid), value in coordinator.values.items()
             if value_did == did
         },

@@ -43,7 +43,7 @@ from .miot import (
     SpecServiceModel,
 )
 from .miot.errors import CODE_OFFLINE, describe_code
-from .miot.spec import INT_RANGES
+from .miot.spec import INT_RANGES, short_repr
 
 if TYPE_CHECKING:
     from . import MiotConfigEntry
@@ -64,7 +64,39 @@ ATTR_VALUE = "value"
 ATTR_ACTION = "action"
 ATTR_ARGUMENTS = "arguments"
 
-_IID = probatio.All(probatio.Coerce(int), probatio.Range(min=1, max=0xFFFF))
+_PLACEHOLDER_LIMIT = 200
+
+
+def _iid(value: Any) -> int:
+    """A siid/piid/aiid: a whole number 1..65535 (`2`, `"2"`, `2.0`), never truncated
+    (`2.9` is refused, not read as 2) and never an overflow (`.inf`, `1e400`)."""
+    if isinstance(value, bool):
+        raise probatio.Invalid("expected a whole number, not a boolean")
+    number: int | None = None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and value.strip().isdecimal():
+        number = int(value.strip())
+    if number is None:
+        raise probatio.Invalid(f"expected a whole number, got {short_repr(value)}")
+    if not 1 <= number <= 0xFFFF:
+        raise probatio.Invalid(f"expected a number in 1..65535, got {short_repr(value)}")
+    return number
+
+
+def _value(value: Any) -> Any:
+    """The value to write: present (not null) and of a JSON type; checked against the spec
+    later, where the error can name the property."""
+    if value is None:
+        raise probatio.Invalid("a value is required (null was given)")
+    if not isinstance(value, (bool, int, float, str, list, dict)):
+        raise probatio.Invalid(f"expected a number, text, list or mapping, got {short_repr(value)}")
+    return value
+
+
+_IID = _iid
 _NUMBERS = re.compile(r"^\s*(\d+)\s*\.\s*(\d+)\s*$")
 
 _TARGET: dict[Any, Any] = dict(cv.TARGET_SERVICE_FIELDS)
@@ -75,7 +107,7 @@ SET_PROPERTY_SCHEMA = probatio.Schema(
         probatio.Optional(ATTR_PROPERTY): cv.string,
         probatio.Optional(ATTR_SIID): _IID,
         probatio.Optional(ATTR_PIID): _IID,
-        probatio.Required(ATTR_VALUE): probatio.Any(bool, int, float, str, list, dict),
+        probatio.Required(ATTR_VALUE): _value,
     }
 )
 GET_PROPERTIES_SCHEMA = probatio.Schema(
@@ -123,15 +155,26 @@ def validation_error(key: str, **placeholders: Any) -> ServiceValidationError:
     return ServiceValidationError(
         translation_domain=DOMAIN,
         translation_key=key,
-        translation_placeholders={name: str(value) for name, value in placeholders.items()},
+        translation_placeholders=_placeholders(placeholders),
     )
+
+
+def _placeholders(placeholders: dict[str, Any]) -> dict[str, str]:
+    """Placeholders as text, each cut short: an error never repeats a huge input."""
+    result: dict[str, str] = {}
+    for name, value in placeholders.items():
+        text = str(value)
+        if len(text) > _PLACEHOLDER_LIMIT:
+            text = f"{text[: _PLACEHOLDER_LIMIT - 1]}…"
+        result[name] = text
+    return result
 
 
 def _failure(key: str, **placeholders: Any) -> HomeAssistantError:
     return HomeAssistantError(
         translation_domain=DOMAIN,
         translation_key=key,
-        translation_placeholders={name: str(value) for name, value in placeholders.items()},
+        translation_placeholders=_placeholders(placeholders),
     )
 
 
@@ -470,7 +513,7 @@ def _raise_failures(
     ) from failed[0][1]
 
 
-async def _run_all(targets: Sequence[MiotTarget], calls: Sequence[Any]) -> list[Any]:
+async def run_all(targets: Sequence[MiotTarget], calls: Sequence[Any]) -> list[Any]:
     """Await one call per target; failures are reported together once all finished."""
     results = await asyncio.gather(*calls, return_exceptions=True)
     done: list[MiotTarget] = []
@@ -502,7 +545,7 @@ async def _async_set_property(call: ServiceCall) -> None:
         writes.append(
             (target, prop, validate_value(target, prop, call.data[ATTR_VALUE], label=label))
         )
-    await _run_all(
+    await run_all(
         targets,
         [
             target.coordinator.async_set_property(target.did, prop.siid, prop.iid, value)
@@ -585,7 +628,7 @@ async def _async_call_action(call: ServiceCall) -> ServiceResponse:
         service, action = find_action(target, name, siid, aiid)
         values = validate_arguments(target, service, action, call.data.get(ATTR_ARGUMENTS))
         runs.append((target, service, action, values))
-    results = await _run_all(
+    results = await run_all(
         targets,
         [
             target.coordinator.async_call_action(target.did, action.siid, action.iid, values)

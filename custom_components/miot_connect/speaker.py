@@ -14,7 +14,7 @@ import probatio
 
 from .const import DOMAIN, EXECUTE_TEXT, PLAY_TEXT, SPEAKER_SERVICE
 from .miot import DeviceSpec, MiotInvalidValueError, SpecAction
-from .services import async_resolve_targets, validation_error
+from .services import async_resolve_targets, run_all, validation_error
 
 SERVICE_PLAY_TEXT = "play_text"
 SERVICE_EXECUTE_TEXT = "execute_text"
@@ -61,8 +61,14 @@ async def _async_speaker_call(call: ServiceCall, action_name: str) -> None:
         except MiotInvalidValueError as err:
             raise validation_error("speaker_text_invalid", device=target.name, error=err) from err
         planned.append((target, action, values))
-    for target, action, values in planned:
-        await target.coordinator.async_call_action(target.did, action.siid, action.iid, values)
+    # Every speaker gets the text; failures are reported together, naming each speaker.
+    await run_all(
+        [target for target, _, _ in planned],
+        [
+            target.coordinator.async_call_action(target.did, action.siid, action.iid, values)
+            for target, action, values in planned
+        ],
+    )
 
 
 async def _async_play_text(call: ServiceCall) -> None:

@@ -282,6 +282,21 @@ async def test_early_refresh_failure_keeps_valid_token(rig: Rig) -> None:
         await rig.auth.access_token()
 
 
+async def test_refused_early_refresh_keeps_valid_token(rig: Rig) -> None:
+    """A refused early refresh does not end a token that still works; the next attempt
+    waits a while (no refresh on every request)."""
+    token = rig.auth.token
+    assert token is not None
+    rig.script.json("/app/v2/ha/oauth/get_token", {"code": 401, "message": "refused"})
+    rig.auth._clock = lambda: token.obtained_at + token.expires_in * 0.8
+    assert await rig.auth.access_token() == "acc"
+    assert await rig.auth.access_token() == "acc"
+    assert [path for path, _ in rig.script.seen] == ["/app/v2/ha/oauth/get_token"]
+    rig.auth._clock = lambda: token.obtained_at + token.expires_in + 1
+    with pytest.raises(MiotAuthError):
+        await rig.auth.access_token()
+
+
 async def test_spec_with_plain_text_names(rig: Rig) -> None:
     """multiLanguage answering plain text (unknown urn on the real service): no names."""
     from miot import SpecService

@@ -355,7 +355,7 @@ def test_urn_name() -> None:
         ({"type": "urn:x"}, "no services"),
         ({"type": "urn:x", "services": {"iid": 1}}, "not a list of objects"),
         ({"type": "urn:x", "services": [{"type": "urn:s"}]}, "missing or invalid iid"),
-        ({"type": "urn:x", "services": [{"iid": True}]}, "not a number"),
+        ({"type": "urn:x", "services": [{"iid": True}]}, "invalid iid"),
         (
             {"type": "urn:x", "services": [{"iid": 1, "properties": [{"iid": "a"}]}]},
             "invalid iid",
@@ -570,3 +570,122 @@ def test_spec_service_and_property_aliases(light: DeviceSpec) -> None:
     assert service.find_property("mode") is light.property(2, 3)
     assert service.find_property("none") is None
     assert light.find_services("light") == [service]
+
+
+@pytest.mark.parametrize(
+    ("prop", "value"),
+    [
+        (_prop("float", value_range=ValueRange(-30, 100, 0.1)), 23.45),
+        (_prop("float"), 7),
+        (_prop("uint8", value_range=ValueRange(0, 100, 1)), 100),
+        (_prop("bool"), True),
+        (_prop("bool"), 1),
+        (_prop("string"), "anything"),
+        (_prop("hex"), "ff00"),
+        (_prop("uint8"), None),
+        (_prop("weird"), {"any": "thing"}),
+    ],
+)
+def test_check_reported_accepts(prop: SpecProperty, value: Any) -> None:
+    """Readings that can be true pass unchanged (steps and value lists are not checked)."""
+    assert prop.check_reported(value) == value
+
+
+@pytest.mark.parametrize(
+    ("prop", "value"),
+    [
+        (_prop("float", value_range=ValueRange(-30, 100, 0.1)), "err"),
+        (_prop("float", value_range=ValueRange(-30, 100, 0.1)), 1e308),
+        (_prop("float"), float("nan")),
+        (_prop("float"), True),
+        (_prop("uint8", value_range=ValueRange(0, 100, 1)), -99999),
+        (_prop("uint8"), 256),
+        (_prop("bool"), "yes"),
+        (_prop("bool"), 2),
+        (_prop("string"), 5),
+        (_prop("hex"), 255),
+    ],
+)
+def test_check_reported_rejects(prop: SpecProperty, value: Any) -> None:
+    """Readings that cannot be true raise MiotInvalidValueError."""
+    with pytest.raises(MiotInvalidValueError):
+        prop.check_reported(value)
+
+
+@pytest.mark.parametrize("iid", [2.9, float("inf"), float("nan"), 1e400, "2.5", None, [2]])
+def test_iids_are_never_truncated_or_overflow(iid: Any) -> None:
+    """An iid that is not a whole number is a clear MiotSpecError (2.9 is not read as 2)."""
+    with pytest.raises(MiotSpecError, match="invalid iid"):
+        parse_spec({"type": "urn:x", "services": [{"iid": iid}]})
+    with pytest.raises(MiotSpecError, match="list of iids"):
+        parse_spec(
+            {"type": "urn:x", "services": [{"iid": 1, "actions": [{"iid": 1, "in": [iid]}]}]}
+        )
+
+
+def test_whole_number_iids_in_any_spelling() -> None:
+    """`2`, `2.0` and `" 2 "` are the same iid."""
+    spec = parse_spec({"type": "urn:x", "services": [{"iid": 2.0}, {"iid": " 3 "}, {"iid": 4}]})
+    assert [service.iid for service in spec.services] == [2, 3, 4]
+
+
+@pytest.mark.parametrize(
+    ("value_range", "accepted"),
+    [
+        ([float("inf"), 1], False),
+        ([0, float("nan")], False),
+        ([5, 1], False),
+        ([0, 1e308, 1e-300], True),
+        ([0, 10, float("inf")], True),  # an infinite step is no step
+    ],
+)
+def test_value_ranges_that_cannot_be_right(value_range: list[float], accepted: bool) -> None:
+    """An odd range allows nothing it should not and never overflows."""
+    spec = parse_spec(
+        {
+            "type": "urn:x",
+            "services": [
+                {
+                    "iid": 1,
+                    "properties": [{"iid": 1, "format": "float", "value-range": value_range}],
+                }
+            ],
+        }
+    )
+    prop = spec.property(1, 1)
+    assert prop.allowed()
+    if accepted:
+        assert prop.coerce(1.5) == 1.5
+        return
+    with pytest.raises(MiotInvalidValueError):
+        prop.coerce(1.5)
+
+
+def test_huge_value_range_numbers_are_a_spec_error() -> None:
+    """A bound too big for a float is a clear MiotSpecError, not an OverflowError."""
+    with pytest.raises(MiotSpecError, match="invalid value-range"):
+        parse_spec(
+            {
+                "type": "urn:x",
+                "services": [{"iid": 1, "properties": [{"iid": 1, "value-range": [0, 10**400]}]}],
+            }
+        )
+
+
+def test_float_is_sent_on_the_step_grid() -> None:
+    """16.5000004 for a step of 0.5 is sent as 16.5; 0.30000000000000004 for 0.1 as 0.3."""
+    half = _prop("float", value_range=ValueRange(16, 30, 0.5))
+    assert half.coerce(16.5000004) == 16.5
+    tenth = _prop("float", value_range=ValueRange(0, 1, 0.1))
+    assert tenth.coerce(0.1 + 0.2) == 0.3
+    offset = _prop("float", value_range=ValueRange(0.05, 1, 0.1))
+    assert offset.coerce(0.15000001) == 0.15
+
+
+def test_errors_are_short_and_name_a_missing_value() -> None:
+    """A null says no value was given; a huge input is not repeated in full."""
+    with pytest.raises(MiotInvalidValueError, match="no value given"):
+        _prop("bool").coerce(None)
+    with pytest.raises(MiotInvalidValueError) as err:
+        _prop("uint8").coerce("x" * 10_000)
+    assert len(str(err.value)) < 200

@@ -64,3 +64,25 @@ async def test_device_diagnostics(
     assert diag["device"]["token"] == "**REDACTED**"
     assert diag["values"]
     assert "light" in diag["services"]
+
+
+async def test_gps_property_values_are_redacted(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """A `longitude-latitude` property value (air conditioner 12.16) never leaves."""
+    did, where = "100004", "116.397128,39.916527"
+    simulator.cloud.set_property(did, 12, 16, where)
+    coordinator = init_integration.runtime_data.coordinator
+    await coordinator.async_refresh_devices([did])
+    coordinator.values[(did, 12, 99)] = 5  # a property the spec does not describe: shown
+    device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=init_integration.entry_id, identifiers={(DOMAIN, did)}
+    )
+    diag = await get_diagnostics_for_device(hass, hass_client, init_integration, device)
+    assert diag["values"]["12.16"] == "**REDACTED**"
+    assert diag["values"]["12.99"] == 5
+    entry_diag = await get_diagnostics_for_config_entry(hass, hass_client, init_integration)
+    assert where not in json.dumps(entry_diag)

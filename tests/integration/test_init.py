@@ -23,6 +23,7 @@ from custom_components.miot_connect.const import (
     CONF_EXCLUDED_DEVICES,
     CONF_PUSH,
     CONF_SYNC_AREAS,
+    DEVICE_MISSING_GRACE,
     DOMAIN,
 )
 from custom_components.miot_connect.coordinator import EVENT_MIOT, MiotCoordinator
@@ -213,7 +214,8 @@ async def test_writes_and_actions(
         await coordinator.async_set_properties(
             LAMP, {(siid, piid): True, (brightness.siid, brightness.iid): 7}
         )
-    assert coordinator.value(LAMP, siid, piid) is True
+    # (A push of an earlier write may arrive during this one: then the lamp is asked again.)
+    await _wait_for(lambda: coordinator.value(LAMP, siid, piid) is True)
     assert coordinator.value(LAMP, brightness.siid, brightness.iid) == 42
 
     toggle = coordinator.specs[LAMP].find_action("light", "toggle")
@@ -237,7 +239,8 @@ async def test_writes_and_actions(
 async def test_dynamic_devices(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
 ) -> None:
-    """A device added to the account appears; a removed one leaves the registry."""
+    """A device added to the account appears; a removed one leaves the registry once it has
+    been missing for the grace period."""
     coordinator = _coordinator(init_integration)
     home_id = next(iter(simulator.cloud.homes))
     simulator.cloud.add_device("200001", "New Plug", "cuco.plug.cp1m", home_id=home_id)
@@ -251,8 +254,16 @@ async def test_dynamic_devices(
     )
     simulator.cloud.remove_device("200001")
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=11))
-    await _wait_for(lambda: "200001" not in coordinator.devices)
+    await _wait_for(lambda: "200001" in coordinator.missing_since)
     await hass.async_block_till_done()
+    assert "200001" in coordinator.devices
+    assert not coordinator.is_available("200001")
+    assert registry.async_get(device.id) is not None
+    coordinator.missing_since["200001"] -= DEVICE_MISSING_GRACE
+    await coordinator.async_refresh_device_list()
+    await hass.async_block_till_done()
+    assert "200001" not in coordinator.devices
+    assert not any(key[0] == "200001" for key in coordinator.values)
     assert registry.async_get(device.id) is None
 
 

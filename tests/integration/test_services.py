@@ -779,3 +779,47 @@ async def test_range_of_numbers_without_value_range(
         "range": "0..255",
     }
     assert allowed_range(replace(level, format="float")) == "any number"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"siid": ".inf", "piid": 1, "value": True}, "whole number"),
+        ({"siid": float("inf"), "piid": 1, "value": True}, "whole number"),
+        ({"siid": 2.9, "piid": 1, "value": True}, "whole number"),
+        ({"siid": True, "piid": 1, "value": True}, "boolean"),
+        ({"siid": 0, "piid": 1, "value": True}, "1..65535"),
+        ({"siid": 2, "piid": 1, "value": None}, "null"),
+        ({"siid": 2, "piid": 1, "value": ("x",)}, "expected a number"),
+    ],
+)
+async def test_set_property_schema_refuses_odd_numbers(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    data: dict[str, Any],
+    message: str,
+) -> None:
+    """siid `.inf` / 2.9 / true and a null value are refused clearly; nothing is written."""
+    simulator.cloud.reset_counters()
+    with pytest.raises(Exception, match=message):
+        await call(hass, "set_property", data, target={"device_id": device_id(hass, LAMP)})
+    assert "/app/v2/miotspec/prop/set" not in simulator.cloud.counters()["http"]
+
+
+async def test_whole_number_iids_and_short_errors(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """`"2"` and 2.0 are iid 2; an error does not repeat a 10 KB input; a step is kept to."""
+    target = {"device_id": device_id(hass, LAMP)}
+    await call(hass, "set_property", {"siid": "2", "piid": 2.0, "value": 40}, target=target)
+    assert simulator.cloud.device(LAMP).values[(2, 2)] == 40
+    err = await expect_error(
+        hass,
+        "set_property",
+        {"siid": 2, "piid": 2, "value": "9" * 10_000},
+        "out_of_range",
+        target=target,
+    )
+    assert all(len(text) <= 200 for text in (err.translation_placeholders or {}).values())
+    assert len(str(err)) < 500

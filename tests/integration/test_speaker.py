@@ -134,3 +134,32 @@ async def test_text_the_spec_cannot_take(
         )
     assert err.value.translation_key == "speaker_text_invalid"
     assert _calls(simulator, 1) == []
+
+
+async def test_one_failing_speaker_stops_no_other(
+    hass: HomeAssistant, config_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """play_text / execute_text reach every speaker; the error names only the failed one."""
+    home_id = next(iter(simulator.cloud.homes))
+    for did in ("200071", "200072"):
+        simulator.cloud.add_device(
+            did, f"Speaker {did}", "xiaomi.wifispeaker.lx06", home_id=home_id
+        )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    simulator.cloud.set_online(SPEAKER, False)
+    targets = [device_id(hass, did) for did in (SPEAKER, "200071", "200072")]
+    for service, aiid in (("play_text", 1), ("execute_text", 5)):
+        with pytest.raises(HomeAssistantError) as err:
+            await hass.services.async_call(
+                DOMAIN, service, {"text": "hi"}, target={"device_id": targets}, blocking=True
+            )
+        assert err.value.translation_key == "partly_applied"
+        placeholders = err.value.translation_placeholders or {}
+        assert placeholders["failed"] == "Xiaoai Speaker"
+        assert "Speaker 200071" in placeholders["done"]
+        assert "Speaker 200072" in placeholders["done"]
+        for did in ("200071", "200072"):
+            calls = [c for c in simulator.cloud.device(did).actions if c["aiid"] == aiid]
+            assert len(calls) == 1
+    assert await hass.config_entries.async_unload(config_entry.entry_id)

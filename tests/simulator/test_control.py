@@ -10,7 +10,7 @@ import aiohttp
 
 from simulator import Fault, Simulator
 
-from .conftest import Api
+from .conftest import Api, wait_for
 
 GETHOME = "/app/v2/homeroom/gethome"
 
@@ -151,3 +151,30 @@ async def test_timeout_fault_ends_with_stop(
             await asyncio.gather(task, return_exceptions=True)
     finally:
         await sim.stop()
+
+
+async def test_hide_a_device_from_lists(api: Api, simulator: Simulator) -> None:
+    """A hidden device is left out of the next device-list answer(s), then listed again."""
+    assert (await api.control("POST", "devices/100001/hide", {"lists": 2}))[0] == 200
+    assert (await api.control("POST", "devices/nope/hide", {}))[0] == 404
+    for _ in range(2):
+        result = await api.result(GETHOME, {})
+        assert "100001" not in result["homelist"][0]["roomlist"][0]["dids"]
+        listed = await api.result("/app/v2/home/device_list_page", {"dids": ["100001", "100002"]})
+        assert [d["did"] for d in listed["list"]] == ["100002"]
+    listed = await api.result("/app/v2/home/device_list_page", {})
+    assert "100001" in [d["did"] for d in listed["list"]]
+    simulator.cloud.hide("100001", 1)
+    simulator.cloud.hide("100001", 0)
+    assert simulator.cloud.hidden == {}
+
+
+async def test_late_answer(api: Api, simulator: Simulator) -> None:
+    """`late`: the request takes effect at once, only its answer waits."""
+    fault = {"latency": 0.5, "late": True, "path": "/app/v2/miotspec/prop/set"}
+    assert (await api.control("POST", "faults", fault))[0] == 200
+    body = {"params": [{"did": "100001", "siid": 2, "piid": 2, "value": 42}]}
+    task = asyncio.create_task(api.result("/app/v2/miotspec/prop/set", body))
+    await wait_for(lambda: simulator.cloud.device("100001").values[(2, 2)] == 42)
+    assert not task.done()
+    await task

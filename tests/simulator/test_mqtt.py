@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -189,3 +190,32 @@ async def test_plain_broker_and_tokens_issued_before_start(
         sim.cloud.set_property(LAMP, 2, 2, 9)
         await wait_for(lambda: len(got) == 1)
         await client.disconnect()
+
+
+async def test_broker_stop_start_and_raw_push(
+    api: Api, simulator: Simulator, simulator_tokens: dict[str, Any]
+) -> None:
+    """A stopped broker refuses connections until started; a raw push is sent unchecked."""
+    assert (await api.control("POST", "broker/stop"))[0] == 200
+    assert simulator.broker is not None
+    assert not simulator.broker.running
+    with contextlib.suppress(OSError):
+        _, writer = await asyncio.open_connection(simulator.mqtt_host, simulator.mqtt_port)
+        writer.close()
+        raise AssertionError("the stopped broker accepted a connection")
+    simulator.cloud.push_raw(LAMP, 2, 2, "x")  # publisher gone: dropped quietly
+    assert (await api.control("POST", "broker/start"))[0] == 200
+    assert (await api.control("POST", "broker/start"))[0] == 200  # already running
+    sub = Subscriber(simulator, simulator_tokens["access_token"])
+    try:
+        assert await sub.start() == 0
+        assert (
+            await api.control(
+                "POST", f"devices/{LAMP}/raw_push", {"siid": 2, "piid": 2, "value": "err"}
+            )
+        )[0] == 200
+        _, payload = await sub.wait(lambda t, p: True)
+        assert payload["params"]["value"] == "err"
+        assert (await api.control("POST", f"devices/{LAMP}/raw_push", {"siid": 2}))[0] == 400
+    finally:
+        sub.close()

@@ -30,6 +30,8 @@ REFRESH_AT = 0.7
 """Refresh once this share of the token lifetime has passed."""
 
 TOKEN_PATH = "/app/v2/ha/oauth/get_token"
+EARLY_REFRESH_RETRY = 300.0
+"""Seconds before another early refresh is tried after one failed (the token still works)."""
 
 
 def new_device_id() -> str:
@@ -148,6 +150,8 @@ class MiotAuth:
         self._clock = clock
         self._token = token
         self._lock = asyncio.Lock()
+        # No early refresh before this time (after a failed one), on `clock`'s scale.
+        self._early_refresh_after = float("-inf")
         self._listeners: list[Callable[[OAuthToken], None]] = []
 
     @property
@@ -232,12 +236,16 @@ class MiotAuth:
                 if self._token is not token:
                     assert self._token is not None
                     return self._token.access_token
+                if now < min(self._early_refresh_after, token.expires_at):
+                    return token.access_token
                 try:
                     token = await self._refresh_locked()
-                except (MiotCloudUnavailableError, MiotRateLimitedError) as err:
+                except MiotError as err:
                     if now >= token.expires_at:
                         raise
-                    # Still valid: keep using it and try again on the next call.
+                    # Still valid (even when the refresh was refused: only a refused request
+                    # proves the sign-in is gone): keep using it, try again a little later.
+                    self._early_refresh_after = now + EARLY_REFRESH_RETRY
                     _LOGGER.debug("Early token refresh failed (%s); using the current token", err)
         return token.access_token
 

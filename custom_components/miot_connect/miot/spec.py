@@ -35,6 +35,12 @@ _LANG_ALIASES = {
 }
 
 
+def short_repr(value: Any, limit: int = 60) -> str:
+    """`repr` cut to `limit` characters, so an error never repeats a huge input."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
 def urn_name(urn: str) -> str:
     """Short name of a spec urn: `urn:miot-spec-v2:property:brightness:...` → `brightness`."""
     parts = urn.split(":")
@@ -96,10 +102,22 @@ class ValueRange:
         return f"{text} step {_fmt(self.step)}" if self.step else text
 
 
+_MAX_DECIMALS = 12
+
+
+def _decimals(number: float) -> int:
+    """Digits after the decimal point of a spec number (`_MAX_DECIMALS` when not decimal)."""
+    text = repr(float(number))
+    if "e" in text or not math.isfinite(number):
+        return _MAX_DECIMALS
+    return min(len(text.partition(".")[2].rstrip("0")), _MAX_DECIMALS)
+
+
 def _fmt(number: float | None) -> str:
     if number is None:
         return ""
-    return str(int(number)) if float(number).is_integer() else str(number)
+    number = float(number)
+    return str(int(number)) if number.is_integer() and abs(number) < 1e15 else f"{number:g}"
 
 
 @dataclass(slots=True)
@@ -157,9 +175,44 @@ class SpecProperty:
         return _pick(self.names, lang, self.description)
 
     def _invalid(self, value: Any, allowed: str) -> MiotInvalidValueError:
+        if value is None:
+            return MiotInvalidValueError(
+                f"{self.name} ({self.siid}.{self.iid}): no value given; expected {allowed}"
+            )
         return MiotInvalidValueError(
-            f"{self.name} ({self.siid}.{self.iid}): {value!r} is not allowed; expected {allowed}"
+            f"{self.name} ({self.siid}.{self.iid}): {short_repr(value)} is not allowed; "
+            f"expected {allowed}"
         )
+
+    def check_reported(self, value: Any) -> Any:
+        """A value the device reported (push or read), or `MiotInvalidValueError` when it
+        cannot be true: wrong type, not finite, or outside the format's or the spec's range.
+
+        Gentler than `coerce`: steps and value lists are not checked (devices round and add
+        modes), so a real reading is never thrown away; `None` (unknown) always passes.
+        """
+        if value is None:
+            return None
+        fmt = self.format
+        if fmt == "bool":
+            if isinstance(value, bool) or (type(value) is int and value in (0, 1)):
+                return value
+            raise self._invalid(value, "a boolean")
+        if fmt in INT_RANGES or fmt == "float":
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise self._invalid(value, self.allowed())
+            if isinstance(value, float) and not math.isfinite(value):
+                raise self._invalid(value, self.allowed())
+            if fmt in INT_RANGES:
+                low, high = INT_RANGES[fmt]
+                if not low <= value <= high:
+                    raise self._invalid(value, self.allowed())
+            if (vr := self.value_range) is not None and not vr.min <= value <= vr.max:
+                raise self._invalid(value, self.allowed())
+            return value
+        if fmt in ("string", "hex") and not isinstance(value, str):
+            raise self._invalid(value, f"a {fmt} string")
+        return value
 
     def allowed(self) -> str:
         """What the spec allows, in words."""
@@ -244,7 +297,7 @@ class SpecProperty:
             raise self._invalid(original, self.allowed())
         if vr.step:
             steps = (number - vr.min) / vr.step
-            if abs(steps - round(steps)) > 1e-6:
+            if not math.isfinite(steps) or abs(steps - round(steps)) > 1e-6:
                 raise self._invalid(original, self.allowed())
 
     def _coerce_int(self, value: Any) -> int:
@@ -263,8 +316,11 @@ class SpecProperty:
         number = float(self._number(value))
         self._check_range(value, number)
         if (vr := self.value_range) is not None and vr.step:
-            digits = max(0, -math.floor(math.log10(vr.step))) + 6 if vr.step < 1 else 6
-            number = round(number, digits)
+            # On the step grid exactly (16.5000004 with step 0.5 is sent as 16.5).
+            digits = max(_decimals(vr.min), _decimals(vr.step))
+            if digits < _MAX_DECIMALS:  # a decimal grid (0.30000000000000004 → 0.3)
+                snapped = vr.min + round((number - vr.min) / vr.step) * vr.step
+                number = min(max(round(snapped, digits), vr.min), vr.max)
         return number
 
     def _coerce_hex(self, value: Any) -> str:
@@ -500,14 +556,25 @@ class DeviceSpec:
 
 
 # ------------------------------------------------------------------ parsing
+def _whole(value: Any) -> int | None:
+    """A whole number (`2`, `2.0`, `"2"`), or None: never truncated (2.9), never an overflow."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdecimal():
+        return int(value.strip())
+    return None
+
+
 def _iid(item: Mapping[str, Any], where: str) -> int:
     value = item.get("iid")
-    if isinstance(value, bool):
-        raise MiotSpecError(f"{where}: iid {value!r} is not a number")
-    try:
-        return int(value)  # type: ignore[arg-type]
-    except TypeError, ValueError:
-        raise MiotSpecError(f"{where}: missing or invalid iid {value!r}") from None
+    number = _whole(value)
+    if number is None:
+        raise MiotSpecError(f"{where}: missing or invalid iid {short_repr(value)}")
+    return number
 
 
 def _items(data: Mapping[str, Any], key: str, where: str) -> list[Mapping[str, Any]]:
@@ -523,11 +590,11 @@ def _ints(value: Any, where: str) -> list[int]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise MiotSpecError(f"{where}: expected a list of iids, got {value!r}")
-    try:
-        return [int(item) for item in value]
-    except TypeError, ValueError:
-        raise MiotSpecError(f"{where}: expected a list of iids, got {value!r}") from None
+        raise MiotSpecError(f"{where}: expected a list of iids, got {short_repr(value)}")
+    numbers = [_whole(item) for item in value]
+    if any(number is None for number in numbers):
+        raise MiotSpecError(f"{where}: expected a list of iids, got {short_repr(value)}")
+    return [number for number in numbers if number is not None]
 
 
 def _text(value: Any) -> str:
@@ -545,12 +612,14 @@ def _value_range(value: Any, where: str) -> ValueRange | None:
     if value is None:
         return None
     if not isinstance(value, list) or len(value) < 2:
-        raise MiotSpecError(f"{where}: invalid value-range {value!r}")
+        raise MiotSpecError(f"{where}: invalid value-range {short_repr(value)}")
     try:
         numbers = [float(item) for item in value[:3]]
-    except TypeError, ValueError:
-        raise MiotSpecError(f"{where}: invalid value-range {value!r}") from None
-    step = numbers[2] if len(numbers) > 2 and numbers[2] > 0 else None
+    except TypeError, ValueError, OverflowError:
+        raise MiotSpecError(f"{where}: invalid value-range {short_repr(value)}") from None
+    # Kept as written even when odd (min > max, NaN): then no value is allowed, never any.
+    # A negative step is read as its size (stricter than ignoring it); 0 or infinite: no step.
+    step = abs(numbers[2]) if len(numbers) > 2 and 0 < abs(numbers[2]) < math.inf else None
     return ValueRange(numbers[0], numbers[1], step)
 
 
