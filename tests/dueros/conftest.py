@@ -126,9 +126,7 @@ async def send(
     async def _send(
         name: str, appliance_id: str | None = None, token: str | None = "", **payload: Any
     ) -> dict[str, Any]:
-        body = directive(
-            name, hass_access_token if token == "" else token, appliance_id, **payload
-        )
+        body = directive(name, hass_access_token if token == "" else token, appliance_id, **payload)
         resp = await client.post(SERVICE_PATH, json=body)
         assert resp.status == 200
         answer: dict[str, Any] = await resp.json()

@@ -104,8 +104,15 @@ def _delta(directive: Directive, *keys: str, default: float = 1) -> float:
     return default
 
 
-def _state_response(entity: DuerOSEntity) -> Response:
-    return Response({"attributes": entity.attributes()})
+def _state_response(entity: DuerOSEntity, turned: str | None = None) -> Response:
+    """The appliance's attributes; after TurnOn/TurnOff its on/off state is the one asked for
+    (some entities write their new state a moment after the service call returns)."""
+    attributes = entity.attributes()
+    if turned is not None:
+        for item in attributes:
+            if item["name"] == "turnOnState":
+                item["value"] = turned
+    return Response({"attributes": attributes})
 
 
 # --- on/off -------------------------------------------------------------------------------
@@ -122,7 +129,7 @@ async def turn_on(
 ) -> Response:
     service = _ON_SERVICES.get(entity.domain, ("turn_on", "turn_off"))[0]
     await call(hass, entity.domain, service, entity, context)
-    return _state_response(_fresh(hass, entity))
+    return _state_response(_fresh(hass, entity), "ON")
 
 
 @HANDLERS.register("TurnOffRequest")
@@ -131,7 +138,7 @@ async def turn_off(
 ) -> Response:
     service = _ON_SERVICES.get(entity.domain, ("turn_on", "turn_off"))[1]
     await call(hass, entity.domain, service, entity, context)
-    return _state_response(_fresh(hass, entity))
+    return _state_response(_fresh(hass, entity), "OFF")
 
 
 @HANDLERS.register("PauseRequest")
