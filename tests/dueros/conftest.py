@@ -89,8 +89,14 @@ async def demo_home(hass: HomeAssistant) -> AsyncGenerator[None]:
 
 
 @pytest.fixture
+def report_url() -> str:
+    """Where change reports go (nothing listens here unless a test brings the twin)."""
+    return "http://127.0.0.1:9"
+
+
+@pytest.fixture
 async def dueros_entry(
-    hass: HomeAssistant, demo_home: None, dueros_options: dict[str, Any]
+    hass: HomeAssistant, demo_home: None, dueros_options: dict[str, Any], report_url: str
 ) -> AsyncGenerator[MockConfigEntry]:
     """The DuerOS bridge entry, set up."""
     entry = MockConfigEntry(
@@ -100,8 +106,8 @@ async def dueros_entry(
         data={
             CONF_ENTRY_TYPE: ENTRY_TYPE_DUEROS,
             CONF_CLIENT_ID: "https://xiaodu.baidu.com",
-            CONF_BOT_ID: "bot-1",
-            CONF_REPORT_URL: "http://127.0.0.1:9",
+            CONF_BOT_ID: "miot-connect-twin-bot",
+            CONF_REPORT_URL: report_url,
         },
         options=dueros_options,
     )

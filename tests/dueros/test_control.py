@@ -15,7 +15,6 @@ from custom_components.miot_connect.dueros.const import CONF_INCLUDE
 
 from .conftest import Send
 
-
 OFF_TARGET = {"entity_id": "switch.decorative_lights"}
 
 

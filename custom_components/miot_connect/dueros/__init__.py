@@ -21,8 +21,6 @@ from .const import CONF_ENTRY_TYPE, CONF_OPEN_UIDS, ENTRY_TYPE_DUEROS
 from .http import DATA_BRIDGE, DuerOSView
 from .report import DuerOSReporter
 
-DATA_VIEW = "miot_connect_dueros_view"
-
 
 @dataclass(slots=True)
 class DuerOSBridge:
@@ -39,11 +37,16 @@ def is_dueros_entry(entry: ConfigEntry) -> bool:
     return entry.data.get(CONF_ENTRY_TYPE) == ENTRY_TYPE_DUEROS
 
 
+@callback
+def async_setup_dueros(hass: HomeAssistant) -> None:
+    """Register the skill endpoint when the integration loads (the router freezes once Home
+    Assistant's server runs, and a bridge entry may be added later); without a bridge entry it
+    answers 404."""
+    hass.http.register_view(DuerOSView())
+
+
 async def async_setup_dueros_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
-    """Serve the skill endpoint and start reporting."""
-    if not hass.data.get(DATA_VIEW):
-        hass.http.register_view(DuerOSView())
-        hass.data[DATA_VIEW] = True
+    """Start answering on the skill endpoint and start reporting."""
     config = DuerOSConfig.from_entry(hass, entry.data, entry.options)
     open_uids: list[str] = list(entry.data.get(CONF_OPEN_UIDS, []))
 
