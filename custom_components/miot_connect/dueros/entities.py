@@ -60,6 +60,10 @@ def color_temp_supported(modes: set[str]) -> bool:
     return "color_temp" in modes
 
 
+def _is_chinese(text: str) -> bool:
+    return any("\u4e00" <= char <= "\u9fff" for char in text)
+
+
 def _num(value: Any) -> float | None:
     try:
         return float(value)
@@ -130,12 +134,15 @@ class DuerOSEntity:
         return []
 
     def friendly_name(self) -> str:
-        """The user's Chinese alias if there is one, else the name; no punctuation."""
-        entry = er.async_get(self.hass).async_get(self.entity_id)
+        """The name if it is Chinese, else the user's longest Chinese alias, else the name;
+        without punctuation (DuerOS matches what the user says against it)."""
         name = str(self.state.attributes.get(ATTR_FRIENDLY_NAME) or self.entity_id)
-        if entry is not None:
-            aliases = sorted(a for a in entry.aliases if isinstance(a, str))
-            chinese = [a for a in aliases if any("\u4e00" <= c <= "\u9fff" for c in a)]
+        entry = er.async_get(self.hass).async_get(self.entity_id)
+        if entry is not None and not _is_chinese(name):
+            chinese = sorted(
+                (a for a in entry.aliases if isinstance(a, str) and _is_chinese(a)),
+                key=lambda alias: (-len(alias), alias),
+            )
             if chinese:
                 name = chinese[0]
         cleaned = "".join(c if c.isalnum() else " " for c in name)
