@@ -16,12 +16,7 @@ from homeassistant.helpers.typing import ConfigType
 from .api import async_build_clients
 from .const import CONF_TOKEN, DOMAIN
 from .coordinator import MiotCoordinator
-from .dueros import (
-    async_setup_dueros,
-    async_setup_dueros_entry,
-    async_unload_dueros_entry,
-    is_dueros_entry,
-)
+from .dueros import async_setup_dueros_entry, async_unload_dueros_entry, is_dueros_entry
 from .entity import device_info
 from .miot import OAuthToken
 from .services import async_setup_services
@@ -71,7 +66,6 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     async_setup_services(hass)
     async_setup_speaker_services(hass)
     async_setup_voice(hass)
-    async_setup_dueros(hass)
     return True
 
 

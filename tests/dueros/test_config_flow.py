@@ -12,7 +12,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.miot_connect.const import DOMAIN
 from custom_components.miot_connect.dueros import DuerOSBridge
-from custom_components.miot_connect.dueros.http import DATA_BRIDGE
+from custom_components.miot_connect.dueros.http import loaded_bridge
 from custom_components.miot_connect.services import loaded_coordinators
 from custom_components.miot_connect.voice import choose_speaker
 
@@ -63,7 +63,8 @@ async def test_set_up_bridge(hass: HomeAssistant, demo_home: None) -> None:
         "exclude_entities": ["light.bed_light"],
     }
     await hass.async_block_till_done()
-    bridge: DuerOSBridge = hass.data[DATA_BRIDGE]
+    bridge = loaded_bridge(hass)
+    assert isinstance(bridge, DuerOSBridge)
     assert not bridge.config.should_expose("light.bed_light")
     assert bridge.config.should_expose("light.kitchen_lights")
     # A Xiaomi-account code path never trips over the bridge entry.
@@ -85,7 +86,8 @@ async def test_set_up_bridge(hass: HomeAssistant, demo_home: None) -> None:
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done(wait_background_tasks=True)
-    bridge = hass.data[DATA_BRIDGE]
+    bridge = loaded_bridge(hass)
+    assert bridge is not None
     assert bridge.config.should_expose("lock.front_door")
     assert not bridge.config.should_expose("light.kitchen_lights")
     assert await hass.config_entries.async_unload(entry.entry_id)
@@ -109,8 +111,8 @@ async def test_bridge_and_account_side_by_side(
     hass: HomeAssistant, dueros_entry: MockConfigEntry
 ) -> None:
     """Unloading the bridge stops it; setting it up again works."""
-    assert hass.data.get(DATA_BRIDGE) is not None
+    assert loaded_bridge(hass) is not None
     assert await hass.config_entries.async_unload(dueros_entry.entry_id)
-    assert hass.data.get(DATA_BRIDGE) is None
+    assert loaded_bridge(hass) is None
     assert await hass.config_entries.async_setup(dueros_entry.entry_id)
-    assert hass.data.get(DATA_BRIDGE) is not None
+    assert loaded_bridge(hass) is not None

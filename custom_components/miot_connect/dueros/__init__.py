@@ -18,13 +18,15 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from .config import ASSIST, DuerOSConfig
 from .const import CONF_ENTRY_TYPE, CONF_OPEN_UIDS, ENTRY_TYPE_DUEROS
-from .http import DATA_BRIDGE, DuerOSView
+from .http import DuerOSView, loaded_bridge
 from .report import DuerOSReporter
+
+DATA_VIEW = "miot_connect_dueros_view"
 
 
 @dataclass(slots=True)
 class DuerOSBridge:
-    """What a loaded DuerOS entry holds (in hass.data: one bridge per Home Assistant)."""
+    """What a loaded DuerOS entry holds (its runtime data; one bridge per Home Assistant)."""
 
     entry: ConfigEntry
     config: DuerOSConfig
@@ -37,16 +39,13 @@ def is_dueros_entry(entry: ConfigEntry) -> bool:
     return entry.data.get(CONF_ENTRY_TYPE) == ENTRY_TYPE_DUEROS
 
 
-@callback
-def async_setup_dueros(hass: HomeAssistant) -> None:
-    """Register the skill endpoint when the integration loads (the router freezes once Home
-    Assistant's server runs, and a bridge entry may be added later); without a bridge entry it
-    answers 404."""
-    hass.http.register_view(DuerOSView())
-
-
 async def async_setup_dueros_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
-    """Start answering on the skill endpoint and start reporting."""
+    """Serve the skill endpoint and start reporting. The view is registered once, here and not
+    when the integration loads: Home Assistant's router accepts routes after start (it never
+    freezes), and a view registered before any bridge exists would only answer 404."""
+    if not hass.data.get(DATA_VIEW):
+        hass.http.register_view(DuerOSView())
+        hass.data[DATA_VIEW] = True
     config = DuerOSConfig.from_entry(hass, entry.data, entry.options)
     open_uids: list[str] = list(entry.data.get(CONF_OPEN_UIDS, []))
 
@@ -65,8 +64,7 @@ async def async_setup_dueros_entry(hass: HomeAssistant, entry: ConfigEntry) -> b
         )
 
     config.open_uid_seen = remember_open_uid
-    bridge = DuerOSBridge(entry, config, reporter, dict(entry.options))
-    hass.data[DATA_BRIDGE] = bridge
+    entry.runtime_data = DuerOSBridge(entry, config, reporter, dict(entry.options))
 
     @callback
     def exposure_changed() -> None:
@@ -79,15 +77,15 @@ async def async_setup_dueros_entry(hass: HomeAssistant, entry: ConfigEntry) -> b
 
 
 async def _async_entry_updated(hass: HomeAssistant, entry: ConfigEntry) -> None:
-    bridge: DuerOSBridge | None = hass.data.get(DATA_BRIDGE)
+    bridge = loaded_bridge(hass)
     if bridge is not None and dict(entry.options) != bridge.options:
         # The exposure changed: reload (new filter) and tell DuerOS to discover again.
         await hass.config_entries.async_reload(entry.entry_id)
-        if (new := hass.data.get(DATA_BRIDGE)) is not None:
+        if (new := loaded_bridge(hass)) is not None:
             await new.reporter.async_device_sync()
 
 
 async def async_unload_dueros_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
-    """Stop serving (the view answers 404 without a bridge) and stop reporting."""
-    hass.data.pop(DATA_BRIDGE, None)
+    """Stop serving (the view answers 404 without a loaded bridge) and stop reporting (the
+    listeners and background tasks end with the entry)."""
     return True

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from aiohttp import web
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 
-from .const import SERVICE_PATH
+from ..const import DOMAIN
+from .const import CONF_ENTRY_TYPE, ENTRY_TYPE_DUEROS, SERVICE_PATH
 from .smart_home import async_handle_message
 
 if TYPE_CHECKING:
     from . import DuerOSBridge
 
-DATA_BRIDGE = "miot_connect_dueros"
+
+def loaded_bridge(hass: HomeAssistant) -> DuerOSBridge | None:
+    """The runtime data of the loaded bridge entry (None: not set up)."""
+    for entry in hass.config_entries.async_loaded_entries(DOMAIN):
+        if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_TYPE_DUEROS:
+            return cast("DuerOSBridge", entry.runtime_data)
+    return None
 
 
 class DuerOSView(HomeAssistantView):
@@ -26,7 +34,7 @@ class DuerOSView(HomeAssistantView):
 
     async def post(self, request: web.Request) -> web.Response:
         hass = request.app[KEY_HASS]
-        bridge: DuerOSBridge | None = hass.data.get(DATA_BRIDGE)
+        bridge = loaded_bridge(hass)
         if bridge is None:
             return web.Response(status=HTTPStatus.NOT_FOUND)
         try:
