@@ -9,6 +9,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.miot_connect.const import DOMAIN
 from custom_components.miot_connect.dueros import DuerOSBridge
@@ -116,3 +120,19 @@ async def test_bridge_and_account_side_by_side(
     assert loaded_bridge(hass) is None
     assert await hass.config_entries.async_setup(dueros_entry.entry_id)
     assert loaded_bridge(hass) is not None
+
+
+async def test_diagnostics(
+    hass: HomeAssistant,
+    dueros_entry: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """The bridge entry has its own diagnostics, without the DuerOS users' ids."""
+    hass.config_entries.async_update_entry(
+        dueros_entry, data={**dueros_entry.data, "open_uids": ["secret-open-uid"]}
+    )
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, dueros_entry)
+    assert diagnostics["entry"]["data"]["open_uids"] == 1
+    assert "secret-open-uid" not in str(diagnostics)
+    assert "light.kitchen_lights" in diagnostics["exposed"]
+    assert diagnostics["pushes"] == {"sent": 0, "failed": 0}

@@ -89,3 +89,14 @@ async def async_unload_dueros_entry(hass: HomeAssistant, entry: ConfigEntry) -> 
     """Stop serving (the view answers 404 without a loaded bridge) and stop reporting (the
     listeners and background tasks end with the entry)."""
     return True
+
+
+def dueros_diagnostics(entry: ConfigEntry) -> dict[str, Any]:
+    """Diagnostics of the bridge entry (the DuerOS users' open ids are redacted)."""
+    bridge: DuerOSBridge = entry.runtime_data
+    data = {**entry.data, CONF_OPEN_UIDS: len(entry.data.get(CONF_OPEN_UIDS, []))}
+    return {
+        "entry": {"data": data, "options": dict(entry.options)},
+        "exposed": [entity.entity_id for entity in bridge.config.exposed()],
+        "pushes": {"sent": bridge.reporter.sent, "failed": bridge.reporter.failed},
+    }
