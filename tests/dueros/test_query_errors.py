@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+import jwt
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -116,6 +119,22 @@ async def test_revoked_token(hass: HomeAssistant, send: Send, hass_access_token:
     assert refresh_token is not None
     hass.auth.async_remove_refresh_token(refresh_token)
     answer = await send("TurnOffRequest", "switch.ac")
+    assert answer["header"]["name"] == "InvalidAccessTokenError"
+
+
+async def test_expired_token(
+    hass: HomeAssistant, send: Send, hass_access_token: str, freezer: FrozenDateTimeFactory
+) -> None:
+    """Past its 30 minutes a token is expired (DuerOS refreshes); once revoked it is invalid."""
+    freezer.tick(timedelta(minutes=31))
+    answer = await send("TurnOnRequest", "switch.ac")
+    assert answer["header"]["name"] == "ExpiredAccessTokenError"
+    refresh_token = hass.auth.async_get_refresh_token(
+        jwt.decode(hass_access_token, options={"verify_signature": False})["iss"]
+    )
+    assert refresh_token is not None
+    hass.auth.async_remove_refresh_token(refresh_token)
+    answer = await send("TurnOnRequest", "switch.ac")
     assert answer["header"]["name"] == "InvalidAccessTokenError"
 
 

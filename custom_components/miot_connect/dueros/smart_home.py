@@ -6,10 +6,12 @@ import logging
 from typing import Any
 
 from homeassistant.core import Context, HomeAssistant
+import jwt
 
 from .config import DuerOSConfig
 from .const import (
     ERR_DRIVER_INTERNAL,
+    ERR_EXPIRED_TOKEN,
     ERR_INVALID_TOKEN,
     ERR_UNSUPPORTED_OPERATION,
     MAX_APPLIANCES,
@@ -65,13 +67,36 @@ async def async_handle_message(
         return build_message(namespace, ERR_DRIVER_INTERNAL, {}, version)
 
 
+def _token_error(hass: HomeAssistant, token: str | None) -> str:
+    """ExpiredAccessTokenError for a genuine token past its lifetime whose grant still stands
+    (DuerOS then refreshes it); InvalidAccessTokenError for anything else (unlinked, revoked,
+    foreign, garbage)."""
+    if not token:
+        return ERR_INVALID_TOKEN
+    try:
+        issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+        refresh_token = hass.auth.async_get_refresh_token(str(issuer))
+        if refresh_token is None or not refresh_token.user.is_active:
+            return ERR_INVALID_TOKEN
+        jwt.decode(
+            token,
+            refresh_token.jwt_key,
+            algorithms=["HS256"],
+            issuer=refresh_token.id,
+            options={"verify_exp": False},
+        )
+    except jwt.InvalidTokenError:
+        return ERR_INVALID_TOKEN
+    return ERR_EXPIRED_TOKEN
+
+
 async def _async_dispatch(
     hass: HomeAssistant, config: DuerOSConfig, directive: Directive
 ) -> Response:
     token = directive.access_token
     refresh_token = hass.auth.async_validate_access_token(token) if token else None
     if refresh_token is None:
-        raise DuerOSError(ERR_INVALID_TOKEN)
+        raise DuerOSError(_token_error(hass, token))
     if directive.namespace == NAMESPACE_DISCOVERY:
         if directive.name != "DiscoverAppliancesRequest":
             raise DuerOSError(ERR_UNSUPPORTED_OPERATION)
