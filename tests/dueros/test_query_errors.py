@@ -38,6 +38,10 @@ async def test_queries(hass: HomeAssistant, send: Send) -> None:
     assert answer["header"]["name"] == "GetStateResponse"
     values = {a["name"]: a["value"] for a in answer["payload"]["attributes"]}
     assert values["turnOnState"] == "ON"
+    state = hass.states.get("light.ceiling_lights")
+    assert state is not None
+    stamps = {a["timestampOfSample"] for a in answer["payload"]["attributes"]}
+    assert stamps == {int(state.last_updated.timestamp())}
     assert values["brightness"] == 71
     answer = await send("ReportStateRequest", "switch.ac")
     assert answer["header"]["name"] == "ReportStateResponse"

@@ -128,7 +128,11 @@ class DuerOSEntity:
         ]
         if "turnOn" in self.actions():
             attrs.append(attribute("turnOnState", "ON" if self.is_on else "OFF", "", "(ON, OFF)"))
-        return attrs + self.extra_attributes()
+        attrs += self.extra_attributes()
+        sampled = int(self.state.last_updated.timestamp())
+        for item in attrs:
+            item["timestampOfSample"] = sampled
+        return attrs
 
     def extra_attributes(self) -> list[dict[str, Any]]:
         return []
