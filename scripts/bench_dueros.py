@@ -5,7 +5,10 @@ to Assist, the bridge entry, and its skill endpoint behind a real HTTP server on
 Measured over HTTP, with a real Home Assistant access token in every body:
 - discovery time and size (DuerOS takes at most 300 appliances);
 - directive → state change latency p50/p99 (TurnOn/TurnOff sent one at a time);
+- directive → confirmation round trip p50/p99;
 - throughput: directives per second with several in flight.
+Change reports are on: one linked DuerOS user, reports posted to a local sink (counted).
+The HTTP client runs in the same process and event loop as Home Assistant.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import Any
 import uuid
 
 import aiohttp
+from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,7 +61,7 @@ def _body(name: str, token: str, appliance_id: str | None = None) -> dict[str, A
     }
 
 
-async def _prepare(hass: HomeAssistant, entities: int) -> tuple[str, list[str]]:
+async def _prepare(hass: HomeAssistant, entities: int, report_url: str) -> tuple[str, list[str]]:
     assert await async_setup_component(hass, "homeassistant", {})
     assert await async_setup_component(hass, "http", {"http": {}})
     config = {f"b{i}": {"name": f"开关 {i}"} for i in range(entities)}
@@ -68,7 +72,12 @@ async def _prepare(hass: HomeAssistant, entities: int) -> tuple[str, list[str]]:
     entry = MockConfigEntry(
         domain="miot_connect",
         title="DuerOS",
-        data={"entry_type": "dueros", "bot_id": "bench", "report_url": "http://127.0.0.1:9"},
+        data={
+            "entry_type": "dueros",
+            "bot_id": "bench",
+            "report_url": report_url,
+            "open_uids": ["bench-user"],
+        },
     )
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
@@ -84,7 +93,22 @@ async def bench(entities: int, requests: int, concurrency: int) -> None:
     async with async_test_home_assistant(config_dir=config_dir) as hass:
         hass.data.pop(loader.DATA_CUSTOM_COMPONENTS)
         frame.async_setup(hass)
-        token, ids = await _prepare(hass, entities)
+        reports = {"n": 0}
+
+        async def sink(request: web.Request) -> web.Response:
+            await request.read()
+            reports["n"] += 1
+            return web.json_response({"status": 0})
+
+        sink_app = web.Application()
+        sink_app.router.add_post("/saiya/smarthome/changereport", sink)
+        sink_runner = web.AppRunner(sink_app, access_log=None)
+        await sink_runner.setup()
+        sink_site = web.TCPSite(sink_runner, "127.0.0.1", 0)
+        await sink_site.start()
+        token, ids = await _prepare(
+            hass, entities, f"http://127.0.0.1:{sink_runner.addresses[0][1]}"
+        )
         server = TestServer(hass.http.app, host="127.0.0.1", port=0)
         await server.start_server()
         url = str(server.make_url(PATH))
@@ -104,6 +128,7 @@ async def bench(entities: int, requests: int, concurrency: int) -> None:
 
                 unsub = hass.bus.async_listen(EVENT_STATE_CHANGED, on_change)
                 latencies: list[float] = []
+                round_trips: list[float] = []
                 for index in range(requests):
                     entity_id = ids[index % len(ids)]
                     name = "TurnOnRequest" if (index // len(ids)) % 2 == 0 else "TurnOffRequest"
@@ -111,6 +136,7 @@ async def bench(entities: int, requests: int, concurrency: int) -> None:
                     sent = time.perf_counter()
                     async with session.post(url, json=_body(name, token, entity_id)) as r:
                         answer = await r.json()
+                    round_trips.append((time.perf_counter() - sent) * 1000)
                     assert answer["header"]["name"].endswith("Confirmation"), answer
                     latencies.append((changed[entity_id] - sent) * 1000)
                 unsub()
@@ -118,6 +144,11 @@ async def bench(entities: int, requests: int, concurrency: int) -> None:
                 print(
                     f"  directive → state change over {requests} directives:"
                     f" p50 {statistics.median(latencies):.2f} ms, p99 {cuts[98]:.2f} ms"
+                )
+                cuts = statistics.quantiles(round_trips, n=100)
+                print(
+                    f"  directive → confirmation round trip:"
+                    f" p50 {statistics.median(round_trips):.2f} ms, p99 {cuts[98]:.2f} ms"
                 )
 
                 queue = list(range(requests))
@@ -137,8 +168,11 @@ async def bench(entities: int, requests: int, concurrency: int) -> None:
                     f"  throughput: {requests / elapsed:.0f} directives/s"
                     f" ({requests} directives, {concurrency} in flight)"
                 )
+                await hass.async_block_till_done(wait_background_tasks=True)
+                print(f"  change reports received by the sink: {reports['n']}")
         finally:
             await server.close()
+            await sink_runner.cleanup()
 
 
 async def main() -> None:
