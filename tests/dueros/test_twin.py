@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator
+from datetime import timedelta
 from typing import Any
 
 from homeassistant.auth.providers import homeassistant as hass_auth
 from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from simulator.dueros import DuerOSTwin, LinkError
@@ -152,3 +154,98 @@ async def test_device_sync_on_exposure_change(hass: HomeAssistant, linked: DuerO
     await hass.async_block_till_done(wait_background_tasks=True)
     await linked.wait_idle()
     assert "light.bed_light" in linked.appliances
+
+
+# One sample payload per action DuerOS may be offered (every advertised action must be served).
+SAMPLES: dict[str, dict[str, Any]] = {
+    "turnOn": {},
+    "turnOff": {},
+    "pause": {},
+    "continue": {},
+    "setBrightnessPercentage": {"brightness": {"value": 50}},
+    "incrementBrightnessPercentage": {"deltaPercentage": {"value": 10}},
+    "decrementBrightnessPercentage": {"deltaPercentage": {"value": 10}},
+    "setColor": {"color": {"hue": 200, "saturation": 0.5, "brightness": 0.5}},
+    "incrementColorTemperature": {},
+    "decrementColorTemperature": {},
+    "incrementTemperature": {"deltaTemperature": {"value": 1}},
+    "decrementTemperature": {"deltaTemperature": {"value": 1}},
+    "setFanSpeed": {"fanSpeed": {"value": 1}},
+    "incrementFanSpeed": {},
+    "decrementFanSpeed": {},
+    "setVolume": {"volume": {"value": 30}},
+    "incrementVolume": {},
+    "decrementVolume": {},
+    "setLockState": {"lockState": {"value": "LOCKED"}},
+    "setSuction": {"suction": {"value": "max"}},
+}
+# Answers that depend on the entity's current state, not on a missing handler.
+STATE_DEPENDENT = {
+    "UnwillingToSetValueError",
+    "NotSupportedInCurrentModeError",
+    "UnsupportedTargetSettingError",
+    "ValueOutOfRangeError",
+    "TargetOfflineError",
+}
+
+
+@pytest.mark.parametrize(
+    "dueros_options", [{"include_entities": ["lock.front_door", "lock.kitchen_door"]}]
+)
+async def test_every_advertised_action(hass: HomeAssistant, linked: DuerOSTwin) -> None:
+    """Every appliance type, every action it advertises, through the twin: each one is served."""
+    seen_types: set[str] = set()
+    served = 0
+    for appliance_id, appliance in sorted(linked.appliances.items()):
+        seen_types.update(appliance["applianceTypes"])
+        values = {a["name"]: a["value"] for a in appliance.get("attributes", [])}
+        for action in appliance["actions"]:
+            name = action[:1].upper() + action[1:] + "Request"
+            payload = dict(SAMPLES.get(action, {}))
+            if action == "setTemperature":
+                payload = {"targetTemperature": {"value": values.get("targetTemperature", 22)}}
+            elif action == "setColorTemperature":
+                kelvin = values.get("colorTemperatureInKelvin", 4000)
+                payload = {"colorTemperatureInKelvin": {"value": kelvin}}
+            elif action == "setMode":
+                payload = {"mode": {"value": values.get("mode", "AUTO")}}
+            if action.startswith("get"):
+                answer = await linked.query(name, appliance_id)
+                assert answer["header"]["name"] == name.removesuffix("Request") + "Response", (
+                    appliance_id,
+                    answer,
+                )
+            else:
+                answer = await linked.control(name, appliance_id, **payload)
+                got = answer["header"]["name"]
+                assert got.endswith("Confirmation") or got in STATE_DEPENDENT, (
+                    appliance_id,
+                    action,
+                    answer,
+                )
+            served += 1
+            await hass.async_block_till_done()
+    assert seen_types >= {
+        "LIGHT",
+        "SWITCH",
+        "SOCKET",
+        "FAN",
+        "AIR_CONDITION",
+        "CURTAIN",
+        "HUMIDIFIER",
+        "SWEEPING_ROBOT",
+        "TV_SET",
+        "SMARTLOCK",
+        "SENSOR",
+        "WATER_HEATER",
+    }
+    assert served > 200
+    await linked.wait_idle()
+    await hass.async_block_till_done(wait_background_tasks=True)
+    # Reports flowed for the changes this made, and DuerOS's ReportState questions were answered.
+    assert linked.change_reports
+    assert all(s["header"]["name"] == "ReportStateResponse" for s in linked.report_states)
+    # Demo vacuums dock 30 s after "return to base": let that timer run.
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=31))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await linked.wait_idle()

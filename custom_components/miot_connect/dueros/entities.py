@@ -371,8 +371,13 @@ class CoverEntity(DuerOSEntity):
         return self.state.state in (cover.CoverState.OPEN, cover.CoverState.OPENING)
 
     def actions(self) -> list[str]:
-        actions = super().actions()
-        if self.features & cover.CoverEntityFeature.STOP:
+        features = cover.CoverEntityFeature
+        actions = ["getState"]
+        if self.features & features.OPEN:
+            actions.append("turnOn")
+        if self.features & features.CLOSE:
+            actions.append("turnOff")
+        if self.features & features.STOP:
             actions.append("pause")
         return actions
 
@@ -401,10 +406,17 @@ class VacuumEntity(DuerOSEntity):
         return self.state.state == vacuum.VacuumActivity.CLEANING
 
     def actions(self) -> list[str]:
-        actions = super().actions()
-        if self.features & vacuum.VacuumEntityFeature.PAUSE:
-            actions += ["pause", "continue"]
-        if self.features & vacuum.VacuumEntityFeature.FAN_SPEED:
+        features = vacuum.VacuumEntityFeature
+        actions = ["getState"]
+        if self.features & features.START:
+            actions.append("turnOn")
+        if self.features & features.RETURN_HOME:
+            actions.append("turnOff")
+        if self.features & features.PAUSE:
+            actions.append("pause")
+        if self.features & features.PAUSE and self.features & features.START:
+            actions.append("continue")
+        if self.features & features.FAN_SPEED:
             actions.append("setSuction")
         return actions
 
