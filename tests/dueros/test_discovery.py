@@ -138,3 +138,40 @@ async def test_unreachable_entity(hass: HomeAssistant, send: Send) -> None:
     assert found["switch.decorative_lights"]["isReachable"] is False
     answer = await send("TurnOnRequest", "switch.decorative_lights")
     assert answer["header"]["name"] == "TargetOfflineError"
+
+
+async def test_features_decide_actions(hass: HomeAssistant, send: Send) -> None:
+    """Entities without the on/off features get no turnOn/turnOff (a request then is refused)."""
+    hass.states.async_set("fan.plain", "off", {"supported_features": 1})  # set_speed only
+    hass.states.async_set("climate.plain", "heat", {"supported_features": 1, "hvac_modes": []})
+    hass.states.async_set("cover.tilt", "open", {"supported_features": 16})  # open_tilt only
+    hass.states.async_set("vacuum.plain", "docked", {"supported_features": 0})
+    entry = hass.config_entries.async_entries("miot_connect")[0]
+    ids = ["fan.plain", "climate.plain", "cover.tilt", "vacuum.plain"]
+    hass.config_entries.async_update_entry(entry, options={CONF_INCLUDE: ids})
+    await hass.async_block_till_done()
+    found = appliances(await send("DiscoverAppliancesRequest"))
+    for entity_id in ids:
+        assert "turnOn" not in found[entity_id]["actions"], entity_id
+        assert "turnOff" not in found[entity_id]["actions"], entity_id
+    assert "setFanSpeed" in found["fan.plain"]["actions"]
+    answer = await send("TurnOnRequest", "fan.plain")
+    assert answer["header"]["name"] == "UnsupportedOperationError"
+
+
+async def test_at_most_300(
+    hass: HomeAssistant, send: Send, caplog: pytest.LogCaptureFixture
+) -> None:
+    """DuerOS takes 300 appliances: the rest are left out, with a warning."""
+    ids = [f"switch.many_{i:03}" for i in range(310)]
+    for entity_id in ids:
+        hass.states.async_set(entity_id, "off")
+    entry = hass.config_entries.async_entries("miot_connect")[0]
+    hass.config_entries.async_update_entry(
+        entry, options={"expose_assist": False, CONF_INCLUDE: ids}
+    )
+    await hass.async_block_till_done()
+    found = appliances(await send("DiscoverAppliancesRequest"))
+    assert len(found) == 300
+    assert "switch.many_309" not in found
+    assert "at most 300 appliances; 310 are exposed" in caplog.text

@@ -116,6 +116,15 @@ class DuerOSEntity:
     def actions(self) -> list[str]:
         return ["turnOn", "turnOff", "getState"]
 
+    def _on_off(self, on: int, off: int) -> list[str]:
+        """getState, plus turnOn/turnOff where the entity has the feature."""
+        actions = ["getState"]
+        if self.features & on:
+            actions.append("turnOn")
+        if self.features & off:
+            actions.append("turnOff")
+        return actions
+
     def attributes(self) -> list[dict[str, Any]]:
         attrs = [
             attribute(
@@ -273,7 +282,7 @@ class FanEntity(DuerOSEntity):
     description = "风扇"
 
     def actions(self) -> list[str]:
-        actions = super().actions()
+        actions = self._on_off(fan.FanEntityFeature.TURN_ON, fan.FanEntityFeature.TURN_OFF)
         if self.features & fan.FanEntityFeature.SET_SPEED:
             actions += ["setFanSpeed", "incrementFanSpeed", "decrementFanSpeed"]
         if self.features & fan.FanEntityFeature.PRESET_MODE:
@@ -296,7 +305,9 @@ class ClimateEntity(DuerOSEntity):
     description = "空调"
 
     def actions(self) -> list[str]:
-        actions = super().actions()
+        actions = self._on_off(
+            climate.ClimateEntityFeature.TURN_ON, climate.ClimateEntityFeature.TURN_OFF
+        )
         if self.features & climate.ClimateEntityFeature.TARGET_TEMPERATURE:
             actions += [
                 "setTemperature",

@@ -28,7 +28,16 @@ _LOGGER = logging.getLogger(__name__)
 
 def discover(config: DuerOSConfig) -> Response:
     """DiscoverAppliancesResponse: exposed entities, and areas as groups."""
-    entities = config.exposed()[:MAX_APPLIANCES]
+    exposed = config.exposed()
+    if len(exposed) > MAX_APPLIANCES:
+        _LOGGER.warning(
+            "DuerOS takes at most %s appliances; %s are exposed, so the last %s (by entity id)"
+            " are left out of discovery",
+            MAX_APPLIANCES,
+            len(exposed),
+            len(exposed) - MAX_APPLIANCES,
+        )
+    entities = exposed[:MAX_APPLIANCES]
     groups: dict[str, list[str]] = {}
     appliances = []
     for entity in entities:
