@@ -36,7 +36,6 @@ from .entities import (
     FanEntity,
     LightEntity,
     LockEntity,
-    SensorEntity,
 )
 from .messages import Directive, DuerOSError, Response, value_out_of_range
 
@@ -104,7 +103,7 @@ def _delta(directive: Directive, *keys: str, default: float = 1) -> float:
     return default
 
 
-def _state_response(entity: DuerOSEntity, turned: str | None = None) -> Response:
+def state_response(entity: DuerOSEntity, turned: str | None = None) -> Response:
     """The appliance's attributes; after TurnOn/TurnOff its on/off state is the one asked for
     (some entities write their new state a moment after the service call returns)."""
     attributes = entity.attributes()
@@ -129,7 +128,7 @@ async def turn_on(
 ) -> Response:
     service = _ON_SERVICES.get(entity.domain, ("turn_on", "turn_off"))[0]
     await call(hass, entity.domain, service, entity, context)
-    return _state_response(_fresh(hass, entity), "ON")
+    return state_response(_fresh(hass, entity), "ON")
 
 
 @HANDLERS.register("TurnOffRequest")
@@ -138,7 +137,7 @@ async def turn_off(
 ) -> Response:
     service = _ON_SERVICES.get(entity.domain, ("turn_on", "turn_off"))[1]
     await call(hass, entity.domain, service, entity, context)
-    return _state_response(_fresh(hass, entity), "OFF")
+    return state_response(_fresh(hass, entity), "OFF")
 
 
 @HANDLERS.register("PauseRequest")
@@ -510,80 +509,6 @@ async def set_lock_state(
     now = _fresh(hass, entity)
     assert isinstance(now, LockEntity)
     return Response({"lockState": {"value": now.lock_state()}})
-
-
-# --- queries ------------------------------------------------------------------------------
-
-
-def _reading(entity: DuerOSEntity, sensor_attr: str, attr: str) -> float:
-    if isinstance(entity, SensorEntity):
-        raw: Any = entity.state.state
-    else:
-        raw = entity.state.attributes.get(attr)
-    try:
-        return float(raw)
-    except TypeError, ValueError:
-        raise DuerOSError(ERR_UNABLE_TO_GET, {"errorInfo": {"code": "NOT_CALIBRATED"}}) from None
-
-
-@HANDLERS.register("GetTemperatureReadingRequest")
-async def get_temperature_reading(
-    hass: HomeAssistant, directive: Directive, entity: DuerOSEntity, context: Context
-) -> Response:
-    value = _reading(entity, "temperature", climate.ATTR_CURRENT_TEMPERATURE)
-    return Response({"temperatureReading": {"value": value, "scale": entity.temperature_unit()}})
-
-
-@HANDLERS.register("GetTargetTemperatureRequest")
-async def get_target_temperature(
-    hass: HomeAssistant, directive: Directive, entity: DuerOSEntity, context: Context
-) -> Response:
-    assert isinstance(entity, ClimateEntity)
-    value = _reading(entity, "", ATTR_TEMPERATURE)
-    return Response(
-        {
-            "targetTemperature": {"value": value, "scale": entity.temperature_unit()},
-            "temperatureMode": {"value": entity.mode()},
-        }
-    )
-
-
-@HANDLERS.register("GetHumidityRequest")
-async def get_humidity(
-    hass: HomeAssistant, directive: Directive, entity: DuerOSEntity, context: Context
-) -> Response:
-    value = _reading(entity, "humidity", climate.ATTR_CURRENT_HUMIDITY)
-    return Response({"humidity": {"value": value}})
-
-
-@HANDLERS.register("GetAirPM25Request")
-async def get_air_pm25(
-    hass: HomeAssistant, directive: Directive, entity: DuerOSEntity, context: Context
-) -> Response:
-    return Response({"PM25": {"value": _reading(entity, "pm25", "")}})
-
-
-@HANDLERS.register("GetAirQualityIndexRequest")
-async def get_air_quality_index(
-    hass: HomeAssistant, directive: Directive, entity: DuerOSEntity, context: Context
-) -> Response:
-    return Response({"AQI": {"value": _reading(entity, "aqi", "")}})
-
-
-@HANDLERS.register("GetLockStateRequest")
-async def get_lock_state(
-    hass: HomeAssistant, directive: Directive, entity: DuerOSEntity, context: Context
-) -> Response:
-    assert isinstance(entity, LockEntity)
-    return Response({"lockState": {"value": entity.lock_state()}})
-
-
-@HANDLERS.register("GetStateRequest")
-@HANDLERS.register("ReportStateRequest")
-async def get_state(
-    hass: HomeAssistant, directive: Directive, entity: DuerOSEntity, context: Context
-) -> Response:
-    return _state_response(entity)
 
 
 def check_mode(entity: DuerOSEntity, directive: Directive) -> None:

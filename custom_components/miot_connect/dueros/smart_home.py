@@ -8,6 +8,7 @@ from typing import Any
 from homeassistant.core import Context, HomeAssistant
 import jwt
 
+from . import queries  # noqa: F401  (registers the Query handlers)
 from .config import DuerOSConfig
 from .const import (
     ERR_DRIVER_INTERNAL,
