@@ -22,6 +22,7 @@ from .api import async_build_clients
 from .const import CONF_TOKEN, DOMAIN
 from .coordinator import MiotCoordinator
 from .discovery import discover_entities
+from .dueros import async_setup_dueros_entry, async_unload_dueros_entry, is_dueros_entry
 from .entity import device_info
 from .miot import OAuthToken
 from .services import async_setup_services
@@ -85,6 +86,8 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def async_setup_entry(hass: HomeAssistant, entry: MiotConfigEntry) -> bool:
     """Connect the account and create its entities."""
+    if is_dueros_entry(entry):
+        return await async_setup_dueros_entry(hass, entry)
 
     def save_token(token: OAuthToken) -> None:
         hass.config_entries.async_update_entry(
@@ -176,6 +179,8 @@ async def async_remove_config_entry_device(
 
 async def async_unload_entry(hass: HomeAssistant, entry: MiotConfigEntry) -> bool:
     """Stop push, timers and entities."""
+    if is_dueros_entry(entry):
+        return await async_unload_dueros_entry(hass, entry)
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
         await entry.runtime_data.coordinator.async_shutdown()

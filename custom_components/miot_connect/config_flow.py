@@ -56,6 +56,8 @@ from .const import (
     SECTION_LOCAL_CONTROL,
     default_language,
 )
+from .dueros import is_dueros_entry
+from .dueros.config_flow import STEP_DUEROS, DuerOSFlowMixin, DuerOSOptionsFlow
 from .miot import LAN_MODES, MiotAuthError, MiotError, OAuthToken
 from .oauth import async_forget_flow, async_register_state
 from .xiaoai_flow import CONF_XIAOAI_SETUP, XiaoaiOptionsFlow, xiaoai_options
@@ -133,7 +135,7 @@ def _clean_endpoints(user_input: Mapping[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-class MiotConnectConfigFlow(ConfigFlow, domain=DOMAIN):
+class MiotConnectConfigFlow(DuerOSFlowMixin, ConfigFlow, domain=DOMAIN):
     """Set up one Xiaomi account."""
 
     VERSION = 1
@@ -147,8 +149,12 @@ class MiotConnectConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @staticmethod
     @callback
-    def async_get_options_flow(config_entry: ConfigEntry) -> MiotConnectOptionsFlow:
+    def async_get_options_flow(
+        config_entry: ConfigEntry,
+    ) -> MiotConnectOptionsFlow | DuerOSOptionsFlow:
         """Options of an existing entry."""
+        if is_dueros_entry(config_entry):
+            return DuerOSOptionsFlow()
         return MiotConnectOptionsFlow()
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
@@ -157,6 +163,8 @@ class MiotConnectConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None and CALLBACK_CODE in user_input:
             # The external step was shown by this step, so the callback lands here.
             return await self.async_step_auth(user_input)
+        if user_input is not None and user_input.get(STEP_DUEROS):
+            return await self.async_step_dueros()
         if user_input is not None:
             self._config = {
                 CONF_REGION: user_input[CONF_REGION],
@@ -183,6 +191,7 @@ class MiotConnectConfigFlow(ConfigFlow, domain=DOMAIN):
             ),
         }
         schema.update(_endpoint_section(defaults, collapsed=True))
+        schema[probatio.Optional(STEP_DUEROS, default=False)] = selector.BooleanSelector()
         return self.async_show_form(
             step_id="user", data_schema=probatio.Schema(schema), errors=errors
         )

@@ -12,6 +12,7 @@ from homeassistant.helpers import device_registry as dr
 from . import MiotConfigEntry
 from .const import CONF_TOKEN, CONF_UID, CONF_XIAOAI, DOMAIN
 from .coordinator import MiotCoordinator
+from .dueros import dueros_diagnostics, is_dueros_entry
 from .miot import DeviceSpec
 
 TO_REDACT = {
@@ -104,6 +105,8 @@ async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: MiotConfigEntry
 ) -> dict[str, Any]:
     """The account: homes, devices, specs, push state and recent errors."""
+    if is_dueros_entry(entry):
+        return dueros_diagnostics(entry)
     coordinator = entry.runtime_data.coordinator
     data = {
         "entry": {"data": dict(entry.data), "options": dict(entry.options)},

@@ -32,6 +32,7 @@ import probatio
 
 from .const import DOMAIN
 from .coordinator import MiotCoordinator
+from .dueros import is_dueros_entry
 from .miot import (
     DeviceSpec,
     MiotAuthError,
@@ -181,7 +182,7 @@ def _failure(key: str, **placeholders: Any) -> HomeAssistantError:
 def loaded_coordinators(hass: HomeAssistant) -> list[MiotCoordinator]:
     """Coordinators of every loaded account."""
     entries: list[MiotConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
-    return [entry.runtime_data.coordinator for entry in entries]
+    return [entry.runtime_data.coordinator for entry in entries if not is_dueros_entry(entry)]
 
 
 def did_of_device(device: dr.BaseDeviceEntry) -> str | None:

@@ -38,6 +38,7 @@ from .const import (
     EXECUTE_TEXT,
     default_language,
 )
+from .dueros import is_dueros_entry
 from .miot import MiotError
 from .speaker import action_inputs, speaker_action
 from .voice_names import area_aliases, device_aliases
@@ -156,6 +157,8 @@ def _speakers(hass: HomeAssistant) -> list[XiaoaiSpeaker]:
     found: list[XiaoaiSpeaker] = []
     entries: list[MiotConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
     for entry in entries:
+        if is_dueros_entry(entry):
+            continue
         coordinator = entry.runtime_data.coordinator
         preferred = entry.options.get(CONF_VOICE_SPEAKER)
         for did, name in coordinator.speaker_names().items():

@@ -163,9 +163,9 @@ async def test_user_form_defaults(hass: HomeAssistant) -> None:
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert result["type"] is FlowResultType.FORM
     schema = result["data_schema"].schema
-    assert [str(key) for key in schema] == [CONF_REGION, CONF_LANGUAGE, "endpoints"]
+    assert [str(key) for key in schema] == [CONF_REGION, CONF_LANGUAGE, "endpoints", "dueros"]
     defaults = {str(key): key.default() for key in schema if str(key) != "endpoints"}
-    assert defaults == {CONF_REGION: "us", CONF_LANGUAGE: "en"}
+    assert defaults == {CONF_REGION: "us", CONF_LANGUAGE: "en", "dueros": False}
     endpoints = schema["endpoints"]
     assert endpoints.options == {"collapsed": True}
 
