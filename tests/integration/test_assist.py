@@ -396,7 +396,6 @@ ZH: list[Case] = [
         before={(WALL_SWITCH, "switch", ON): False},
     ),
     Case(
-        "打开加湿器",
         {(HUMIDIFIER, "humidifier", ON): True},
         "加湿器已打开",
         before={(HUMIDIFIER, "humidifier", ON): False},
@@ -491,7 +490,6 @@ ZH: list[Case] = [
         before={(WALL_SWITCH, "switch", ON): True},
     ),
     Case(
-        "关闭加湿器",
         {(HUMIDIFIER, "humidifier", ON): False},
         "加湿器已关闭",
         before={(HUMIDIFIER, "humidifier", ON): True},
@@ -626,12 +624,10 @@ CORE_GAPS: frozenset[str] = frozenset(
         "turn off the humidifier",
         "turn on the water heater",
         "把客厅的灯颜色设置为红色",
-        "打开加湿器",
         "关闭除湿机",
         "打开热水器",
         "把卧室窗帘打开到30%",
         "扫地机器人返回充电",
-        "关闭加湿器",
         "打开除湿机",
         "关闭热水器",
     }

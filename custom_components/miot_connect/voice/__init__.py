@@ -31,14 +31,14 @@ from homeassistant.helpers import (
 from homeassistant.helpers.translation import async_get_translations
 import probatio
 
-from .const import CONF_VOICE_ALIASES, CONF_VOICE_SPEAKER, DOMAIN, EXECUTE_TEXT
-from .miot import MiotError
-from .speaker import action_inputs, speaker_action
-from .voice_names import area_aliases, device_aliases
+from ..const import CONF_VOICE_ALIASES, CONF_VOICE_SPEAKER, DOMAIN, EXECUTE_TEXT
+from ..miot import MiotError
+from ..speaker import action_inputs, speaker_action
+from ..voice_names import area_aliases, device_aliases
 
 if TYPE_CHECKING:
-    from . import MiotConfigEntry
-    from .coordinator import MiotCoordinator
+    from .. import MiotConfigEntry
+    from ..coordinator import MiotCoordinator
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -259,7 +259,11 @@ def _register_trigger(hass: HomeAssistant, handler: Callable[..., Awaitable[str 
     like the intent."""
     from homeassistant.components.conversation.agent_manager import get_agent_manager
 
-    get_agent_manager(hass).register_trigger(SENTENCES, handler)
+    from .assist import CATCH_ALL, make_callback
+
+    manager = get_agent_manager(hass)
+    manager.register_trigger(SENTENCES, handler)
+    manager.register_trigger(CATCH_ALL, make_callback(hass))
 
 
 @callback
