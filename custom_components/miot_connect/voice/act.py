@@ -101,9 +101,7 @@ def _service_data(plan: Plan, target: Target) -> tuple[dict[str, Any], str]:
         level = int(_clamp(float(value or 0), 1, 100))
         return {"brightness_pct": level}, f"{level}"
     if action == "brightness_step":
-        current = round((attrs.get("brightness") or 0) * 100 / 255)
-        if target.state.state != "on":
-            current = 0
+        current = round((attrs.get("brightness") or 128) * 100 / 255)
         level = int(_clamp(current + float(value or 0), 1, 100))
         return {"brightness_pct": level}, f"{level}"
     if action == "color":

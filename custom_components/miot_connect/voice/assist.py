@@ -7,8 +7,8 @@ registered on the agent manager. A sentence trigger whose only word is a wildcar
 sentence first. Its callback:
 
 1. leaves the sentence to any other sentence trigger that matched it (automations, "ask Xiaoai");
-2. lets Home Assistant's own intents handle it when they match it exactly (strict matching);
-3. else reads it with our understanding layer and, when confident, acts through services;
+2. reads it with our understanding layer and, when confident, acts through services;
+3. else lets Home Assistant's own intents handle it when they match it exactly (strict matching);
 4. else answers with Home Assistant's own "not understood" sentence.
 """
 
@@ -57,12 +57,6 @@ def make_callback(hass: HomeAssistant) -> Any:
             for name in matched.matched_triggers
         ):
             return None  # another trigger answers it
-        chat_log = current_chat_log.get()
-        if chat_log is not None:
-            response = await agent.async_handle_intents(user_input, chat_log)
-            if response is not None:
-                speech: str = response.speech.get("plain", {}).get("speech", "")
-                return speech
         plan = understand(user_input.text, async_build(hass), satellite_area(hass, user_input))
         if plan is not None:
             try:
@@ -70,6 +64,12 @@ def make_callback(hass: HomeAssistant) -> Any:
             except HomeAssistantError as err:
                 _LOGGER.debug("%r failed: %s", user_input.text, err)
                 return str(err)
+        chat_log = current_chat_log.get()
+        if chat_log is not None:
+            response = await agent.async_handle_intents(user_input, chat_log)
+            if response is not None:
+                speech: str = response.speech.get("plain", {}).get("speech", "")
+                return speech
         language = user_input.language or hass.config.language
         intents = await agent.async_get_or_load_intents(language)
         text = intents.error_responses.get("no_intent") if intents else None

@@ -25,7 +25,26 @@ from .normalize import normalize
 from .words import DOMAIN_KINDS, KINDS
 
 ASSISTANT = "conversation"
-_STOP = frozenset({"the", "a", "an", "my", "our", "in", "on", "of", "room", "s", "'s", "的"})
+_STOP = frozenset(
+    {
+        "the",
+        "a",
+        "an",
+        "my",
+        "our",
+        "in",
+        "on",
+        "of",
+        "room",
+        "s",
+        "'s",
+        "的",
+        "temperature",
+        "humidity",
+        "温度",
+        "湿度",
+    }
+)
 
 
 @dataclass(slots=True)

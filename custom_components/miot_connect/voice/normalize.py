@@ -125,6 +125,11 @@ def normalize(text: str) -> str:
     for filler in _ZH_FILLERS:
         text = text.replace(filler, "")
     text = text.replace("一半", "50%")
+    text = re.sub(
+        f"百分之([{_NUMERAL}]+)",
+        lambda match: f"{chinese_number(match.group(1))}%",
+        text,
+    )
     text = _replace_numerals(text)
     for pattern, replacement in _PERCENT_RULES:
         text = pattern.sub(replacement, text)
@@ -132,6 +137,8 @@ def normalize(text: str) -> str:
     # 了 asks with 吗 ("关了吗"); otherwise it only marks the deed done ("灯关了").
     text = re.sub(r"了(?!吗)", "", text)
     text = _EN_FILLERS.sub(" ", text)
+    # "switch off the tv": the verb, not a switch.
+    text = re.sub(r"\bswitch\b(?=.*\b(?:on|off)\b)", "turn", text)
     return re.sub(r"\s+", " ", text).strip()
 
 

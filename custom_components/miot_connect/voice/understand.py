@@ -78,6 +78,11 @@ _SELF_TARGETING = frozenset(
 _SENSOR_CLASS = {"query_temperature": "temperature", "query_humidity": "humidity"}
 
 _QUESTION_ZH: tuple[str, ...] = (
+    "干嘛",
+    "在干",
+    "干什么",
+    "在做什么",
+    "状态",
     "吗",
     "多少",
     "几度",
@@ -112,7 +117,7 @@ _BRIGHTNESS: tuple[str, ...] = ("亮度", "brightness")
 _VOLUME: tuple[str, ...] = ("音量", "声音", "volume")
 _SPEED: tuple[str, ...] = ("风速", "风量", "速度", "speed", "level", "setting", "档")
 _POSITION: tuple[str, ...] = ("位置", "position", "开合")
-_ABSOLUTE: tuple[str, ...] = ("到", "为", "成", "至", "设", " to ", "set", " at ")
+_ABSOLUTE: tuple[str, ...] = ("到", "为", "成", "至", "设", "to", "set", "at")
 _UP: tuple[str, ...] = (
     "调高",
     "升高",
@@ -252,6 +257,7 @@ _RESUME: tuple[str, ...] = (
 )
 _OFF: tuple[str, ...] = (
     "关",
+    "灭",
     "熄灭",
     "熄",
     "停掉",
@@ -471,6 +477,14 @@ def _fits(target: Target, action: str) -> bool:
     return not domains or target.domain in domains
 
 
+def _numeric(target: Target) -> bool:
+    try:
+        float(target.state.state)
+    except ValueError:
+        return False
+    return True
+
+
 def _in_places(target: Target, mentions: Mentions) -> bool:
     return any(target.area_id == area.id for area in mentions.areas) or any(
         target.floor_id == floor.id for floor in mentions.floors
@@ -494,6 +508,8 @@ def choose(
         return None  # a device was named that cannot do this
     if mentions.kinds:
         candidates = [t for t in candidates if t.kinds & mentions.kinds]
+        most = max((len(t.kinds & mentions.kinds) for t in candidates), default=0)
+        candidates = [t for t in candidates if len(t.kinds & mentions.kinds) == most]
     if places:
         candidates = [t for t in candidates if _in_places(t, mentions)]
     labelled = [t for t in candidates if any(find(mentions.rest, label) for label in t.labels)]
@@ -504,7 +520,8 @@ def choose(
     if not candidates:
         return None
     if action in _SENSOR_CLASS:
-        sensors = [t for t in candidates if t.domain == "sensor"]
+        sensors = [t for t in candidates if t.domain == "sensor" and _numeric(t)]
+        sensors.sort(key=lambda t: ("thermometer" not in t.kinds, not t.primary))
         candidates = (sensors or candidates)[:1] if places else sensors or candidates
     primary = [t for t in candidates if t.primary]
     candidates = primary or candidates

@@ -1,0 +1,308 @@
+"""Assist as Mi Home users speak: sentences through `conversation.process` on the demo home.
+
+Each row is a sentence, the device values to start from and the values it must leave (read
+from the simulated device), or for a question the answer. Add a row to extend the table.
+`CORE_ALONE` lists the rows Home Assistant 2026.10 understands without our layer (measured by
+`test_core_alone_share`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from simulator import Simulator
+
+from .test_assist import (
+    AQARA_CLOSE,
+    AQARA_OPEN,
+    BATH_HEATER,
+    BEDROOM_AC,
+    BEDROOM_CURTAIN,
+    BEDROOM_FAN,
+    BEDSIDE,
+    CEILING,
+    DEHUMIDIFIER,
+    DESK_LAMP,
+    DOOYA_CLOSE,
+    DOOYA_OPEN,
+    HEATER,
+    HUMIDIFIER,
+    KITCHEN_LIGHT,
+    KITCHEN_PLUG,
+    LAMP,
+    LIVING_AC,
+    LIVING_CURTAIN,
+    ON,
+    PURIFIER,
+    TV_PLUG,
+    VACUUM,
+    WALL_SWITCH,
+    WATER_HEATER,
+    Case,
+    Values,
+    _run,
+    _setup_assist,
+)
+
+AC = "air-conditioner"
+KETTLE = "100022"
+CLEANING, RETURNING, PAUSED = 5, 6, 7
+
+
+def on(text: str, did: str, service: str, value: bool = True, speech: str = "") -> Case:
+    """Switch a device: starts the other way round."""
+    return Case(text, {(did, service, ON): value}, speech, before={(did, service, ON): not value})
+
+
+def setv(text: str, did: str, service: str, prop: str, value: Any, before: Any = None) -> Case:
+    """Set a value (optionally from a given start)."""
+    start: Values = {} if before is None else {(did, service, prop): before}
+    return Case(text, {(did, service, prop): value}, "", before=start)
+
+
+def ask(text: str, speech: str, before: Values | None = None) -> Case:
+    """A question: the answer is checked."""
+    return Case(text, {}, speech, before=before or {})
+
+
+def curtain(text: str, did: str, motor: int, start: int) -> Case:
+    """Open or close a curtain from a position."""
+    return Case(
+        text,
+        {(did, "curtain", "motor-control"): motor},
+        "",
+        before={(did, "curtain", "current-position"): start},
+    )
+
+
+ZH: list[Case] = [
+    # on/off, object first, 把-forms, every common verb
+    on("把客厅台灯关上", LAMP, "light", False),
+    on("客厅台灯关了", LAMP, "light", False),
+    on("客厅台灯打开一下", LAMP, "light"),
+    on("帮我开一下厨房的灯", KITCHEN_LIGHT, "light"),
+    on("厨房灯关掉", KITCHEN_LIGHT, "light", False),
+    on("请把书房的灯打开", DESK_LAMP, "light"),
+    on("书房灯关一下吧", DESK_LAMP, "light", False),
+    on("开一下卧室的灯", BEDSIDE, "light"),
+    on("卧室灯灭了吧", BEDSIDE, "light", False),
+    on("麻烦把卧室台灯关掉", BEDSIDE, "light", False),
+    on("开浴霸", BATH_HEATER, "light"),
+    on("浴霸关了", BATH_HEATER, "light", False),
+    on("卫生间的浴霸打开", BATH_HEATER, "light"),
+    on("打开电视", TV_PLUG, "switch"),
+    on("把电视关了", TV_PLUG, "switch", False),
+    on("厨房插座打开", KITCHEN_PLUG, "switch"),
+    on("把厨房的插座关掉", KITCHEN_PLUG, "switch", False),
+    on("厨房开关打开", WALL_SWITCH, "switch"),
+    on("把厨房的开关关上", WALL_SWITCH, "switch", False),
+    on("客厅空调开一下", LIVING_AC, AC),
+    on("卧室空调关了吧", BEDROOM_AC, AC, False),
+    on("把卧室的空调打开", BEDROOM_AC, AC),
+    on("客厅空调关掉", LIVING_AC, AC, False),
+    on("开一下净化器", PURIFIER, "air-purifier"),
+    on("空气净化器关了", PURIFIER, "air-purifier", False),
+    on("把加湿器打开", HUMIDIFIER, "humidifier"),
+    on("加湿器关一下", HUMIDIFIER, "humidifier", False),
+    on("卧室加湿器开一下", HUMIDIFIER, "humidifier"),
+    on("除湿机开一下", DEHUMIDIFIER, "dehumidifier"),
+    on("把书房除湿机关了", DEHUMIDIFIER, "dehumidifier", False),
+    on("抽湿机打开", DEHUMIDIFIER, "dehumidifier"),
+    on("热水器开一下", WATER_HEATER, "water-heater"),
+    on("卫生间热水器打开吧", WATER_HEATER, "water-heater"),
+    on("卧室风扇开一下", BEDROOM_FAN, "fan"),
+    on("把卧室电扇关了", BEDROOM_FAN, "fan", False),
+    on("取暖器打开", HEATER, "heater"),
+    on("书房取暖器关了", HEATER, "heater", False),
+    on("打开书房的暖风机", HEATER, "heater"),
+    # all / every / 都
+    Case(
+        "把客厅的灯都打开",
+        {(LAMP, "light", ON): True, (CEILING, "light", ON): True},
+        "",
+        before={(LAMP, "light", ON): False, (CEILING, "light", ON): False},
+    ),
+    Case(
+        "关掉家里所有的灯",
+        {
+            (LAMP, "light", ON): False,
+            (KITCHEN_LIGHT, "light", ON): False,
+            (DESK_LAMP, "light", ON): False,
+            (BEDSIDE, "light", ON): False,
+        },
+        "",
+        before={(LAMP, "light", ON): True, (KITCHEN_LIGHT, "light", ON): True},
+    ),
+    Case(
+        "客厅的灯全部关掉",
+        {(LAMP, "light", ON): False, (CEILING, "light", ON): False},
+        "",
+        before={(LAMP, "light", ON): True, (CEILING, "light", ON): True},
+    ),
+    Case(
+        "打开所有窗帘",
+        {
+            (LIVING_CURTAIN, "curtain", "motor-control"): AQARA_OPEN,
+            (BEDROOM_CURTAIN, "curtain", "motor-control"): DOOYA_OPEN,
+        },
+        "",
+        before={
+            (LIVING_CURTAIN, "curtain", "current-position"): 0,
+            (BEDROOM_CURTAIN, "curtain", "current-position"): 0,
+        },
+    ),
+    # brightness
+    setv("把书房灯调到百分之六十", DESK_LAMP, "light", "brightness", 60),
+    setv("书房台灯亮度调到30%", DESK_LAMP, "light", "brightness", 30),
+    setv("客厅台灯亮度设为八十", LAMP, "light", "brightness", 80),
+    setv("把厨房灯调成一半亮度", KITCHEN_LIGHT, "light", "brightness", 50),
+    setv("卧室台灯开到百分之二十", BEDSIDE, "light", "brightness", 20),
+    setv("书房灯亮一些", DESK_LAMP, "light", "brightness", 70, before=50),
+    setv("书房灯暗一点", DESK_LAMP, "light", "brightness", 30, before=50),
+    setv("把客厅台灯调亮", LAMP, "light", "brightness", 70, before=60),
+    setv("客厅台灯调暗一些", LAMP, "light", "brightness", 40, before=60),
+    setv("厨房灯调到最亮", KITCHEN_LIGHT, "light", "brightness", 100),
+    setv("书房灯亮度七十", DESK_LAMP, "light", "brightness", 70),
+    # colours and colour temperature
+    setv("把客厅台灯调成绿色", LAMP, "light", "color", 0x008000),
+    setv("客厅台灯换成蓝色", LAMP, "light", "color", 0x0000FF),
+    setv("把卧室台灯颜色设为红色", BEDSIDE, "light", "color", 0xFF0000),
+    setv("卧室台灯变成紫色", BEDSIDE, "light", "color", 0x800080),
+    setv("客厅台灯调成冷白光", LAMP, "light", "color-temperature", 6500),
+    setv("客厅台灯换成暖光", LAMP, "light", "color-temperature", 1700),
+    setv("客厅台灯暖一点", LAMP, "light", "color-temperature", 2900, before=4000),
+    # temperature
+    setv("把客厅空调调到二十六度", LIVING_AC, AC, "target-temperature", 26),
+    setv("客厅空调温度设为25度", LIVING_AC, AC, "target-temperature", 25),
+    setv("卧室空调调到十八度", BEDROOM_AC, AC, "target-temperature", 18),
+    setv("卧室空调温度调高一度", BEDROOM_AC, AC, "target-temperature", 25, before=24),
+    setv("卧室空调调低两度", BEDROOM_AC, AC, "target-temperature", 22, before=24),
+    setv("书房取暖器调到二十二度", HEATER, "heater", "target-temperature", 22),
+    setv("书房冷一点", HEATER, "heater", "target-temperature", 23, before=24),
+    setv("书房暖和一点", HEATER, "heater", "target-temperature", 25, before=24),
+    setv("热水器调到四十五度", WATER_HEATER, "water-heater", "target-temperature", 45),
+    setv("把热水器温度设成50度", WATER_HEATER, "water-heater", "target-temperature", 50),
+    setv("客厅空调二十四度", LIVING_AC, AC, "target-temperature", 24),
+    # curtains
+    curtain("把卧室窗帘拉开", BEDROOM_CURTAIN, DOOYA_OPEN, 0),
+    curtain("卧室窗帘拉上", BEDROOM_CURTAIN, DOOYA_CLOSE, 100),
+    curtain("客厅窗帘打开", LIVING_CURTAIN, AQARA_OPEN, 0),
+    curtain("把客厅的窗帘关上", LIVING_CURTAIN, AQARA_CLOSE, 100),
+    curtain("客厅窗帘合上吧", LIVING_CURTAIN, AQARA_CLOSE, 100),
+    setv("卧室窗帘开到三成", BEDROOM_CURTAIN, "curtain", "target-position", 30),
+    setv("把客厅窗帘打开一半", LIVING_CURTAIN, "curtain", "target-position", 50),
+    setv("卧室窗帘开到百分之八十", BEDROOM_CURTAIN, "curtain", "target-position", 80),
+    setv("把卧室窗帘打开到70%", BEDROOM_CURTAIN, "curtain", "target-position", 70),
+    Case(
+        "卧室窗帘拉上一点",
+        {(BEDROOM_CURTAIN, "curtain", "target-position"): 30},
+        "",
+        before={(BEDROOM_CURTAIN, "curtain", "current-position"): 50},
+    ),
+    Case(
+        "卧室窗帘拉开一点",
+        {(BEDROOM_CURTAIN, "curtain", "target-position"): 70},
+        "",
+        before={(BEDROOM_CURTAIN, "curtain", "current-position"): 50},
+    ),
+    # vacuum
+    setv("开始打扫", VACUUM, "vacuum", "status", CLEANING),
+    setv("扫地机器人开始扫地", VACUUM, "vacuum", "status", CLEANING),
+    setv("让扫地机打扫一下", VACUUM, "vacuum", "status", CLEANING),
+    setv("让扫地机回家", VACUUM, "vacuum", "status", RETURNING),
+    setv("扫地机器人回去充电", VACUUM, "vacuum", "status", RETURNING),
+    setv("机器人回充", VACUUM, "vacuum", "status", RETURNING),
+    # fans and humidity
+    setv("卧室风扇调到三档", BEDROOM_FAN, "fan", "fan-level", 3),
+    setv("把卧室风扇开到一档", BEDROOM_FAN, "fan", "fan-level", 1, before=2),
+    setv("卧室风扇风速调到最大", BEDROOM_FAN, "fan", "fan-level", 4),
+    setv("把除湿机湿度设为60%", DEHUMIDIFIER, "dehumidifier", "target-humidity", 60),
+    # questions
+    ask("书房门关了吗", "书房门窗传感器开着"),
+    ask("卧室现在多少度", "卧室现在21.5度"),
+    ask("卧室湿度是多少", "卧室的湿度是48%"),
+    ask("客厅台灯开着吗", "客厅灯开着", before={(LAMP, "light", ON): True}),
+    ask("卧室温度多少", "卧室现在21.5度"),
+    ask("扫地机在干嘛呢", "扫地机器人正在回充", before={(VACUUM, "vacuum", "status"): RETURNING}),
+]
+
+EN: list[Case] = [
+    on("turn the kitchen light off", KITCHEN_LIGHT, "light", False),
+    on("could you turn on the desk lamp", DESK_LAMP, "light"),
+    on("please switch off the bedside lamp", BEDSIDE, "light", False),
+    on("turn off the dehumidifier", DEHUMIDIFIER, "dehumidifier", False),
+    on("switch the humidifier on", HUMIDIFIER, "humidifier"),
+    on("turn on the AC in the bedroom", BEDROOM_AC, AC),
+    on("turn off the bedroom A/C", BEDROOM_AC, AC, False),
+    on("turn on the TV", TV_PLUG, "switch"),
+    on("switch off the telly", TV_PLUG, "switch", False),
+    on("turn on the water heater please", WATER_HEATER, "water-heater"),
+    on("turn on the purifier", PURIFIER, "air-purifier"),
+    on("can you turn on the heater", HEATER, "heater"),
+    on("kill the kitchen plug", KITCHEN_PLUG, "switch", False),
+    setv("turn the desk lamp down to 30 percent", DESK_LAMP, "light", "brightness", 30),
+    setv("turn the desk lamp up to 90%", DESK_LAMP, "light", "brightness", 90),
+    setv("dim the kitchen light", KITCHEN_LIGHT, "light", "brightness", 30, before=50),
+    setv("brighten the kitchen light", KITCHEN_LIGHT, "light", "brightness", 70, before=50),
+    setv("make the living room lamp green", LAMP, "light", "color", 0x008000),
+    setv("set the bedside lamp to warm white", BEDSIDE, "light", "color-temperature", 1700),
+    setv("set the bedroom AC to 23 degrees", BEDROOM_AC, AC, "target-temperature", 23),
+    setv("make it cooler in the study", HEATER, "heater", "target-temperature", 23, before=24),
+    setv("set the bedroom fan to speed 3", BEDROOM_FAN, "fan", "fan-level", 3),
+    setv("set the bedroom fan to medium", BEDROOM_FAN, "fan", "fan-level", 2),
+    setv(
+        "set the dehumidifier to 45% humidity", DEHUMIDIFIER, "dehumidifier", "target-humidity", 45
+    ),
+    setv("tell the robot to go back to its base", VACUUM, "vacuum", "status", RETURNING),
+    setv("start cleaning", VACUUM, "vacuum", "status", CLEANING),
+    setv("open the bedroom curtain halfway", BEDROOM_CURTAIN, "curtain", "target-position", 50),
+    ask("what's the humidity in the bedroom", "The humidity in Bedroom is 48%"),
+    ask("is the study door open", "Study Door is open"),
+    ask("what's the temperature in the bedroom", "It is 21.5 degrees in Bedroom"),
+    ask("turn on the fan", "Which one do you mean: Bedroom Fan, Parents' Fan?"),
+]
+
+
+async def _failures(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    simulator: Simulator,
+    cases: list[Case],
+    language: str,
+) -> list[str]:
+    failures = []
+    for case in cases:
+        try:
+            await _run(hass, entry, simulator, case, language)
+        except AssertionError as err:
+            failures.append(str(err).splitlines()[0])
+    return failures
+
+
+@pytest.fixture
+async def assist(hass: HomeAssistant, init_integration: MockConfigEntry) -> MockConfigEntry:
+    """The demo home with Assist set up."""
+    await _setup_assist(hass)
+    return init_integration
+
+
+@pytest.mark.parametrize("chunk", range(4))
+async def test_chinese(
+    hass: HomeAssistant, assist: MockConfigEntry, simulator: Simulator, chunk: int
+) -> None:
+    """Chinese as Mi Home users speak it."""
+    failures = await _failures(hass, assist, simulator, ZH[chunk::4], "zh-Hans")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("chunk", range(4))
+async def test_english(
+    hass: HomeAssistant, assist: MockConfigEntry, simulator: Simulator, chunk: int
+) -> None:
+    """English as people speak it."""
+    failures = await _failures(hass, assist, simulator, EN[chunk::4], "en")
+    assert not failures, "\n".join(failures)
