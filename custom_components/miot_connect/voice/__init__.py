@@ -35,6 +35,7 @@ from ..const import CONF_VOICE_ALIASES, CONF_VOICE_SPEAKER, DOMAIN, EXECUTE_TEXT
 from ..miot import MiotError
 from ..speaker import action_inputs, speaker_action
 from ..voice_names import area_aliases, device_aliases
+from .assist import async_register_understanding
 
 if TYPE_CHECKING:
     from .. import MiotConfigEntry
@@ -255,15 +256,12 @@ class AskXiaoaiIntentHandler(intent.IntentHandler):
 # ---------------------------------------------------------------------------- setup
 def _register_trigger(hass: HomeAssistant, handler: Callable[..., Awaitable[str | None]]) -> None:
     """Register `SENTENCES` as sentence triggers on the conversation agent manager (where Home
-    Assistant's own conversation trigger registers them). They stay for Home Assistant's lifetime,
-    like the intent."""
+    Assistant's own conversation trigger registers them), and our understanding in front of the
+    default agent. They stay for Home Assistant's lifetime, like the intent."""
     from homeassistant.components.conversation.agent_manager import get_agent_manager
 
-    from .assist import CATCH_ALL, make_callback
-
-    manager = get_agent_manager(hass)
-    manager.register_trigger(SENTENCES, handler)
-    manager.register_trigger(CATCH_ALL, make_callback(hass))
+    get_agent_manager(hass).register_trigger(SENTENCES, handler)
+    async_register_understanding(hass)
 
 
 @callback

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+from homeassistant.components.vacuum import VacuumEntityFeature
 from homeassistant.const import (
     ATTR_DEVICE_CLASS,
     ATTR_ENTITY_ID,
@@ -192,6 +193,10 @@ async def async_carry_out(hass: HomeAssistant, plan: Plan, context: Context | No
     for target in plan.targets:
         domain = target.domain
         row = SERVICES.get((plan.action, domain)) or SERVICES[(plan.action, "*")]
+        if row == ("vacuum", "pause") and not (
+            target.state.attributes.get("supported_features", 0) & VacuumEntityFeature.PAUSE
+        ):
+            row = ("vacuum", "stop")  # a vacuum that cannot pause stops where it is
         service_domain = row[0] or domain
         data, said = _service_data(plan, target)
         await hass.services.async_call(

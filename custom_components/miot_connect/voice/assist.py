@@ -76,3 +76,10 @@ def make_callback(hass: HomeAssistant) -> Any:
         return str(text or "Sorry, I couldn't understand that")
 
     return understood
+
+
+def async_register_understanding(hass: HomeAssistant) -> None:
+    """Put the understanding layer in front of the default agent (a catch-all trigger)."""
+    from homeassistant.components.conversation.agent_manager import get_agent_manager
+
+    get_agent_manager(hass).register_trigger(CATCH_ALL, make_callback(hass))

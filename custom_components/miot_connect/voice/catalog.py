@@ -216,4 +216,5 @@ def _said(kinds: set[str], place: Place | None, chinese: bool) -> str | None:
     kind = KIND_BY_KEY[sorted(kinds)[0]]
     if chinese:
         return f"{place.display_zh if place else ''}{kind.say_zh}"
-    return f"{place.display_en + ' ' if place else ''}{kind.say_en}"
+    said = " ".join(word[:1].upper() + word[1:] for word in kind.say_en.split())
+    return f"{place.display_en + ' ' if place else ''}{said}"

@@ -52,6 +52,12 @@ def chinese_number(text: str) -> int | None:
     return total + current
 
 
+def _value(text: str) -> int:
+    """Digits or a Chinese numeral, as a number."""
+    number = chinese_number(text)
+    return int(text) if number is None else number
+
+
 def _replace_numerals(text: str) -> str:
     def number(match: re.Match[str]) -> str:
         run = match.group(0)
@@ -126,8 +132,8 @@ def normalize(text: str) -> str:
         text = text.replace(filler, "")
     text = text.replace("一半", "50%")
     text = re.sub(
-        f"百分之([{_NUMERAL}]+)",
-        lambda match: f"{chinese_number(match.group(1))}%",
+        f"百分之([{_NUMERAL}]+|\\d+)",
+        lambda match: f"{_value(match.group(1))}%",
         text,
     )
     text = _replace_numerals(text)

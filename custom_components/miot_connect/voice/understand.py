@@ -15,7 +15,7 @@ from homeassistant.const import ATTR_DEVICE_CLASS
 from ..voice_names import has_cjk
 from .catalog import Catalog, Place, Target, find, kinds_in, mask
 from .normalize import normalize, numbers
-from .words import ALL_WORDS, COLORS, FAN_LEVELS, WHITES
+from .words import ALL_WORDS, COLORS, FAN_LEVELS, KINDS, WHITES
 
 _SWITCHABLE = frozenset(
     {
@@ -75,6 +75,7 @@ _SELF_TARGETING = frozenset(
         "fan_share",
     }
 )
+_KIND_WORDS = frozenset(word for kind in KINDS for word in (*kind.english, *kind.chinese))
 _SENSOR_CLASS = {"query_temperature": "temperature", "query_humidity": "humidity"}
 
 _QUESTION_ZH: tuple[str, ...] = (
@@ -111,7 +112,6 @@ _TEMPERATURE: tuple[str, ...] = (
     "how hot",
     "how cold",
     "degrees",
-    "度",
 )
 _BRIGHTNESS: tuple[str, ...] = ("亮度", "brightness")
 _VOLUME: tuple[str, ...] = ("音量", "声音", "volume")
@@ -339,6 +339,8 @@ def find_mentions(text: str, catalog: Catalog) -> Mentions:
     best = 0
     for target in catalog.targets:
         for name in target.names:
+            if name in _KIND_WORDS:
+                continue  # a bare type word: read as a kind, which knows about areas
             if len(name) >= max(best, 2) and find(text, name) is not None:
                 if len(name) > best:
                     best, mentions.named = len(name), []
@@ -388,7 +390,7 @@ def actions(rest: str, question: bool) -> list[tuple[str, float | str | None]]:
         step = (up or down) and not absolute
         sign = -1 if down and not up else 1
         if step:
-            if unit == "度" or _has(rest, _TEMPERATURE):
+            if unit == "度" or _has(rest, _TEMPERATURE):  # "调高两度", "turn up the heat by 2"
                 return [("temperature_step", sign * value)]
             return [("brightness_step", sign * value), ("position_step", sign * value)]
         if unit == "度":
