@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from homeassistant.components.vacuum import VacuumEntityFeature
+from homeassistant.components.vacuum.const import VacuumEntityFeature
 from homeassistant.const import (
     ATTR_DEVICE_CLASS,
     ATTR_ENTITY_ID,
