@@ -188,9 +188,13 @@ async def async_carry_out(hass: HomeAssistant, plan: Plan, context: Context | No
         return await _answer(hass, chinese, "voice_which", names=names)
     if plan.action.startswith("query_"):
         return await _async_query(hass, plan)
-    name = said_name(plan.targets, chinese)
+    available = [t for t in plan.targets if t.state.state != STATE_UNAVAILABLE]
+    if not available:
+        name = said_name(plan.targets, chinese)
+        return await _answer(hass, chinese, "voice_unavailable", name=name)
+    name = said_name(available, chinese)
     said = ""
-    for target in plan.targets:
+    for target in available:
         domain = target.domain
         row = SERVICES.get((plan.action, domain)) or SERVICES[(plan.action, "*")]
         if row == ("vacuum", "pause") and not (
@@ -207,7 +211,7 @@ async def async_carry_out(hass: HomeAssistant, plan: Plan, context: Context | No
             context=context,
         )
     if plan.action in ("on", "off"):
-        opens = all(t.domain in ("cover", "valve") for t in plan.targets)
+        opens = all(t.domain in ("cover", "valve") for t in available)
         key = {
             ("on", False): "voice_on",
             ("off", False): "voice_off",
