@@ -202,7 +202,7 @@ EN: list[Case] = [
     Case(
         "open the curtains in the living room",
         {(LIVING_CURTAIN, "curtain", "motor-control"): AQARA_OPEN},
-        "Opened Living Room curtain",
+        "Opened Living Room Curtain",
         before={(LIVING_CURTAIN, "curtain", "current-position"): 0},
     ),
     Case(
@@ -300,7 +300,7 @@ EN: list[Case] = [
     Case(
         "close the curtains in the living room",
         {(LIVING_CURTAIN, "curtain", "motor-control"): AQARA_CLOSE},
-        "Closed Living Room curtain",
+        "Closed Living Room Curtain",
         before={(LIVING_CURTAIN, "curtain", "current-position"): 100},
     ),
     Case(

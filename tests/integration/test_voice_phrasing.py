@@ -207,7 +207,12 @@ ZH: list[Case] = [
             (BEDSIDE, "light", ON): False,
         },
         "",
-        before={(LAMP, "light", ON): True, (KITCHEN_LIGHT, "light", ON): True},
+        before={
+            (LAMP, "light", ON): True,
+            (KITCHEN_LIGHT, "light", ON): True,
+            (DESK_LAMP, "light", ON): True,
+            (BEDSIDE, "light", ON): True,
+        },
     ),
     Case(
         "客厅的灯全部关掉",

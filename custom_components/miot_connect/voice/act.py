@@ -48,6 +48,7 @@ SERVICES: dict[tuple[str, str], tuple[str, str]] = {
     ("fan_level", "*"): ("fan", "set_percentage"),
     ("fan_share", "*"): ("fan", "set_percentage"),
     ("fan_percent", "*"): ("fan", "set_percentage"),
+    ("fan_step", "*"): ("fan", "set_percentage"),
     ("humidity", "*"): ("humidifier", "set_humidity"),
     ("volume", "*"): ("media_player", "volume_set"),
     ("volume_step", "*"): ("media_player", "volume_set"),
@@ -74,6 +75,7 @@ _ANSWER: dict[str, str] = {
     "fan_level": "voice_fan_speed",
     "fan_share": "voice_fan_speed",
     "fan_percent": "voice_fan_speed",
+    "fan_step": "voice_fan_speed",
     "humidity": "voice_humidity",
     "volume": "voice_volume",
     "volume_step": "voice_volume",
@@ -133,8 +135,11 @@ def _service_data(plan: Plan, target: Target) -> tuple[dict[str, Any], str]:
             wanted += float(attrs.get(ATTR_TEMPERATURE) or attrs.get("current_temperature") or 0)
         wanted = _clamp(round(wanted / step) * step, low_t, high_t)
         return {ATTR_TEMPERATURE: wanted}, _number(wanted)
-    if action in ("fan_level", "fan_share", "fan_percent"):
+    if action in ("fan_level", "fan_share", "fan_percent", "fan_step"):
         count = int((attrs.get("percentage_step") and round(100 / attrs["percentage_step"])) or 3)
+        if action == "fan_step":
+            now = round(float(attrs.get("percentage") or 0) * count / 100)
+            action, value = "fan_level", now + float(value or 0)
         if action == "fan_level":
             level = int(_clamp(float(value or 1), 1, count))
             percent, said = round(level * 100 / count), f"{level}"
@@ -170,11 +175,13 @@ def said_name(targets: list[Target], chinese: bool) -> str:
     if len(targets) == 1:
         return targets[0].display_zh if chinese else targets[0].display_en
     shared = set.intersection(*(t.kinds for t in targets))
-    if shared and len({t.area_id for t in targets}) == 1:
+    if shared:
         kind = KIND_BY_KEY[sorted(shared)[0]]
-        if chinese:
-            return f"{targets[0].area_zh}{kind.say_zh}"
-        return f"{targets[0].area_en} {kind.say_en}s".strip()
+        if len({t.area_id for t in targets}) == 1:
+            if chinese:
+                return f"{targets[0].area_zh}{kind.say_zh}"
+            return f"{targets[0].area_en} {kind.say_en}s".strip()
+        return f"所有{kind.say_zh}" if chinese else f"all the {kind.say_en}s"
     joiner = "、" if chinese else ", "
     return joiner.join(t.display_zh if chinese else t.display_en for t in targets)
 
@@ -184,7 +191,12 @@ async def async_carry_out(hass: HomeAssistant, plan: Plan, context: Context | No
     chinese = plan.chinese
     if plan.ask:
         joiner = "、" if chinese else ", "
-        names = joiner.join(t.display_zh if chinese else t.display_en for t in plan.targets)
+        spoken = [t.display_zh if chinese else t.display_en for t in plan.targets]
+        spoken = [
+            t.state.name if spoken.count(name) > 1 else name
+            for t, name in zip(plan.targets, spoken, strict=True)
+        ]
+        names = joiner.join(spoken)
         return await _answer(hass, chinese, "voice_which", names=names)
     if plan.action.startswith("query_"):
         return await _async_query(hass, plan)
@@ -249,7 +261,8 @@ async def _async_query(hass: HomeAssistant, plan: Plan) -> str:
     target = plan.targets[0]
     state = target.state
     mentions = plan.mentions
-    place = mentions.areas[0] if mentions and mentions.areas else None
+    places = [*mentions.areas, *mentions.floors] if mentions else []
+    place = places[0] if places else None
     if plan.action == "query_state":
         value = state.state
         if state.domain == "binary_sensor" and (
@@ -271,9 +284,10 @@ async def _async_query(hass: HomeAssistant, plan: Plan) -> str:
         number = str(state.attributes.get("current_humidity", STATE_UNKNOWN))
     with contextlib.suppress(ValueError):
         number = _number(round(float(number), 1))
+    key = "voice_temperature_is" if plan.action == "query_temperature" else "voice_humidity_is"
     if place is not None:
         name = place.display_zh if chinese else place.display_en
     else:
         name = target.display_zh if chinese else target.display_en
-    key = "voice_temperature_is" if plan.action == "query_temperature" else "voice_humidity_is"
+        key += "_device"
     return await _answer(hass, chinese, key, name=name, value=number)

@@ -20,6 +20,7 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+import probatio
 
 from .act import async_carry_out
 from .catalog import async_build
@@ -61,7 +62,7 @@ def make_callback(hass: HomeAssistant) -> Any:
         if plan is not None:
             try:
                 return await async_carry_out(hass, plan, user_input.context)
-            except HomeAssistantError as err:
+            except (HomeAssistantError, probatio.Invalid) as err:
                 _LOGGER.debug("%r failed: %s", user_input.text, err)
                 return str(err)
         chat_log = current_chat_log.get()

@@ -174,6 +174,8 @@ def async_build(hass: HomeAssistant) -> Catalog:
             default = DOMAIN_KINDS.get((domain, device_class)) or DOMAIN_KINDS.get((domain, None))
             if default is not None:
                 kinds.add(default)
+        if domain == "climate":
+            kinds.add("thermostat")  # "the heating", "温控器": any climate
         labels: set[str] = set()
         for name in names:
             rest = name

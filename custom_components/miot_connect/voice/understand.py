@@ -7,6 +7,7 @@ confidence (then Home Assistant's own handling answers it).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 import re
 
@@ -15,7 +16,7 @@ from homeassistant.const import ATTR_DEVICE_CLASS
 from ..voice_names import has_cjk
 from .catalog import Catalog, Place, Target, find, kinds_in, mask
 from .normalize import normalize, numbers
-from .words import ALL_WORDS, COLORS, FAN_LEVELS, KINDS, WHITES
+from .words import ALL_WORDS, COLORS, FAN_LEVELS, KIND_BY_KEY, KINDS, WHITES
 
 _SWITCHABLE = frozenset(
     {
@@ -49,6 +50,7 @@ DOMAINS: dict[str, frozenset[str]] = {
     "fan_level": frozenset({"fan"}),
     "fan_share": frozenset({"fan"}),
     "fan_percent": frozenset({"fan"}),
+    "fan_step": frozenset({"fan"}),
     "humidity": frozenset({"humidifier"}),
     "volume": frozenset({"media_player"}),
     "volume_step": frozenset({"media_player"}),
@@ -180,6 +182,13 @@ _DIMMER: tuple[str, ...] = (
     "brightness down",
 )
 _COOLER: tuple[str, ...] = (
+    "有点热",
+    "好热",
+    "很热",
+    "热死",
+    "太闷",
+    "it's hot",
+    "i'm hot",
     "冷一",
     "冷些",
     "凉一",
@@ -194,6 +203,12 @@ _COOLER: tuple[str, ...] = (
     "太热",
 )
 _WARMER: tuple[str, ...] = (
+    "有点冷",
+    "好冷",
+    "很冷",
+    "冷死",
+    "it's cold",
+    "i'm cold",
     "暖一",
     "暖些",
     "暖和",
@@ -210,6 +225,8 @@ _WARMER: tuple[str, ...] = (
     "太冷",
     "turn up the heat",
 )
+_MOST: tuple[str, ...] = ("最高", "最大", "maximum", "max", "highest", "full")
+_LEAST: tuple[str, ...] = ("最低", "最小", "minimum", "min", "lowest")
 _BRIGHTEST: tuple[str, ...] = ("最亮", "full brightness", "brightest", "max brightness")
 _DIMMEST: tuple[str, ...] = ("最暗", "dimmest", "lowest brightness", "min brightness")
 _RETURN: tuple[str, ...] = (
@@ -241,6 +258,10 @@ _START: tuple[str, ...] = (
     "开始",
     "start",
     "clean",
+    "cleaning",
+    "vacuuming",
+    "mop",
+    "mopping",
     "begin",
     "vacuum the",
 )
@@ -364,7 +385,8 @@ def find_mentions(text: str, catalog: Catalog) -> Mentions:
     for key, word in kinds_in(rest):
         mentions.kinds.add(key)
         if not has_cjk(word) and (match := find(rest, word)) and match.group(0).endswith("s"):
-            mentions.plural = mentions.plural or match.group(0) != word
+            said = KIND_BY_KEY[key].say_en
+            mentions.plural = mentions.plural or not said.endswith("s")
         rest = mask(rest, word)
     mentions.plural = mentions.plural or _has(rest, ALL_WORDS)
     mentions.whole_home = _has(rest, _HOME)
@@ -421,15 +443,15 @@ def actions(rest: str, question: bool) -> list[tuple[str, float | str | None]]:
         if value <= 10:
             found.insert(1, ("fan_level", value))
         return found
-    for english, chinese, css in COLORS:
-        if find(rest, english) or chinese in rest or chinese[0] + "光" in rest:
-            return [("color", css)]
     for words, share, _, _ in WHITES:
         if _has(rest, words):
             return [("white", share)]
-    if _has(rest, _BRIGHTEST):
+    for english, chinese, css in COLORS:
+        if find(rest, english) or chinese in rest or chinese[0] + "光" in rest:
+            return [("color", css)]
+    if _has(rest, _BRIGHTEST) or (_has(rest, _BRIGHTNESS) and _has(rest, _MOST)):
         return [("brightness", 100.0)]
-    if _has(rest, _DIMMEST):
+    if _has(rest, _DIMMEST) or (_has(rest, _BRIGHTNESS) and _has(rest, _LEAST)):
         return [("brightness", 1.0)]
     for words, share in FAN_LEVELS:
         if _has(rest, words) and (_has(rest, _SPEED) or not _has(rest, _ON + _OFF)):
@@ -458,7 +480,10 @@ def actions(rest: str, question: bool) -> list[tuple[str, float | str | None]]:
     if small and (off or on):
         found.append(("position_step", -20.0 if off else 20.0))
     if up or down:
+        if _has(rest, _SPEED):
+            found.append(("fan_step", 1.0 if up else -1.0))
         found += [
+            ("fan_step", 1.0 if up else -1.0),
             ("temperature_step", 1.0 if up else -1.0),
             ("brightness_step", 20.0 if up else -20.0),
             ("volume_step", 10.0 if up else -10.0),
@@ -470,13 +495,41 @@ def actions(rest: str, question: bool) -> list[tuple[str, float | str | None]]:
     return found
 
 
+def _modes(target: Target) -> set[str]:
+    return set(target.state.attributes.get("supported_color_modes") or ())
+
+
+def _features(target: Target) -> int:
+    return int(target.state.attributes.get("supported_features") or 0)
+
+
+# What an entity must be able to do for an action (beyond its domain).
+_CAN: dict[str, Callable[[Target], bool]] = {
+    "brightness": lambda t: bool(_modes(t) - {"onoff"}),
+    "brightness_step": lambda t: bool(_modes(t) - {"onoff"}),
+    "color": lambda t: bool(_modes(t) & {"hs", "rgb", "rgbw", "rgbww", "xy"}),
+    "white": lambda t: "color_temp" in _modes(t),
+    "white_step": lambda t: "color_temp" in _modes(t),
+    "position": lambda t: bool(_features(t) & 4),
+    "position_step": lambda t: bool(_features(t) & 4),
+    "fan_level": lambda t: bool(_features(t) & 1),
+    "fan_share": lambda t: bool(_features(t) & 1),
+    "fan_percent": lambda t: bool(_features(t) & 1),
+    "fan_step": lambda t: bool(_features(t) & 1),
+    "humidity": lambda t: t.state.attributes.get("humidity") is not None,
+}
+
+
 def _fits(target: Target, action: str) -> bool:
     domains = DOMAINS.get(action)
     if domains is None:
         return False
     if action in _SENSOR_CLASS and target.domain == "sensor":
         return target.state.attributes.get(ATTR_DEVICE_CLASS) == _SENSOR_CLASS[action]
-    return not domains or target.domain in domains
+    if domains and target.domain not in domains:
+        return False
+    can = _CAN.get(action)
+    return can is None or can(target)
 
 
 def _numeric(target: Target) -> bool:
@@ -527,6 +580,9 @@ def choose(
         candidates = (sensors or candidates)[:1] if places else sensors or candidates
     primary = [t for t in candidates if t.primary]
     candidates = primary or candidates
+    if mentions.plural and not (places or mentions.whole_home) and satellite_area:
+        here = [t for t in candidates if t.area_id == satellite_area]
+        return here or candidates, False
     if len(candidates) == 1 or mentions.plural or mentions.whole_home or places:
         return candidates, False
     if satellite_area and (here := [t for t in candidates if t.area_id == satellite_area]):
