@@ -82,9 +82,7 @@ async def test_floors(
     bedroom = ar.async_get(hass).async_get_area_by_name("Bedroom")
     assert bedroom is not None
     ar.async_get(hass).async_update(bedroom.id, floor_id=floor.floor_id)
-    assert await _say(hass, "what's the humidity upstairs") == (
-        "The humidity in Upstairs is 48%"
-    )
+    assert await _say(hass, "what's the humidity upstairs") == ("The humidity in Upstairs is 48%")
     assert await _say(hass, "楼上的风扇开一下", "zh-Hans") == "卧室风扇已打开"
     assert sim_get(simulator, BEDROOM_FAN, "fan", ON)
 
