@@ -236,13 +236,13 @@ EN: list[Case] = [
     Case(
         "turn on the humidifier",
         {(HUMIDIFIER, "humidifier", ON): True},
-        "Turned on the humidifier",
+        "Turned on Bedroom Humidifier",
         before={(HUMIDIFIER, "humidifier", ON): False},
     ),
     Case(
         "turn on the dehumidifier",
         {(DEHUMIDIFIER, "dehumidifier", ON): True},
-        "Turned on the humidifier",
+        "Turned on Dehumidifier",
         before={(DEHUMIDIFIER, "dehumidifier", ON): False},
     ),
     Case(
@@ -306,7 +306,7 @@ EN: list[Case] = [
     Case(
         "turn off the humidifier",
         {(HUMIDIFIER, "humidifier", ON): False},
-        "Turned off the humidifier",
+        "Turned off Bedroom Humidifier",
         before={(HUMIDIFIER, "humidifier", ON): True},
     ),
     Case(
@@ -324,7 +324,7 @@ EN: list[Case] = [
     Case(
         "turn on the water heater",
         {(WATER_HEATER, "water-heater", ON): True},
-        "Turned on the thermostat",
+        "Turned on Water Heater",
         before={(WATER_HEATER, "water-heater", ON): False},
     ),
     Case(
@@ -364,7 +364,7 @@ ZH: list[Case] = [
         before={(KITCHEN_LIGHT, "light", ON): True},
     ),
     Case("把书房灯的亮度调到50%", {(DESK_LAMP, "light", "brightness"): 50}, "书房灯亮度已调到50%"),
-    Case("把客厅的灯颜色设置为红色", {(LAMP, "light", "color"): RED}, "客厅灯颜色已设置为红色"),
+    Case("把客厅的灯颜色设置为红色", {(LAMP, "light", "color"): RED}, "客厅灯已调成红色"),
     Case(
         "打开客厅空调",
         {(LIVING_AC, "air-conditioner", ON): True},
@@ -422,7 +422,7 @@ ZH: list[Case] = [
     Case(
         "关闭除湿机",
         {(DEHUMIDIFIER, "dehumidifier", ON): False},
-        "除湿机已关闭",
+        "书房除湿机已关闭",
         before={(DEHUMIDIFIER, "dehumidifier", ON): True},
     ),
     Case(
@@ -446,7 +446,7 @@ ZH: list[Case] = [
     Case(
         "打开热水器",
         {(WATER_HEATER, "water-heater", ON): True},
-        "热水器已打开",
+        "卫生间热水器已打开",
         before={(WATER_HEATER, "water-heater", ON): False},
     ),
     Case(
@@ -468,7 +468,7 @@ ZH: list[Case] = [
     Case(
         "把卧室窗帘打开到30%",
         {(BEDROOM_CURTAIN, "curtain", "target-position"): 30},
-        "已调整到指定位置",
+        "卧室窗帘已开到30%",
     ),
     Case(
         "打开客厅窗帘",
@@ -477,7 +477,7 @@ ZH: list[Case] = [
         before={(LIVING_CURTAIN, "curtain", "current-position"): 0},
     ),
     Case("扫地机器人开始打扫", {(VACUUM, "vacuum", "status"): 5}, "扫地机器人开始打扫"),
-    Case("扫地机器人返回充电", {(VACUUM, "vacuum", "status"): 6}, "开始返回"),
+    Case("扫地机器人返回充电", {(VACUUM, "vacuum", "status"): 6}, "扫地机器人正在回去充电"),
     Case(
         "暂停小爱音箱",
         {(SPEAKER, "play-control", "playing-state"): 2},
@@ -517,7 +517,7 @@ ZH: list[Case] = [
     Case(
         "打开除湿机",
         {(DEHUMIDIFIER, "dehumidifier", ON): True},
-        "除湿机已打开",
+        "书房除湿机已打开",
         before={(DEHUMIDIFIER, "dehumidifier", ON): False},
     ),
     Case(
@@ -529,7 +529,7 @@ ZH: list[Case] = [
     Case(
         "关闭热水器",
         {(WATER_HEATER, "water-heater", ON): False},
-        "热水器已关闭",
+        "卫生间热水器已关闭",
         before={(WATER_HEATER, "water-heater", ON): True},
     ),
     Case(
@@ -638,21 +638,7 @@ def _spoken(simulator: Simulator) -> list[list[Any]]:
 # not parse colour, curtain position and vacuum return this way. They stay in the tables; the test
 # asserts they still fail, so it notices when our own understanding (the voice issue) makes them
 # work.
-CORE_GAPS: frozenset[str] = frozenset(
-    {
-        "turn on the humidifier",
-        "turn on the dehumidifier",
-        "turn off the humidifier",
-        "turn on the water heater",
-        "把客厅的灯颜色设置为红色",
-        "关闭除湿机",
-        "打开热水器",
-        "把卧室窗帘打开到30%",
-        "扫地机器人返回充电",
-        "打开除湿机",
-        "关闭热水器",
-    }
-)
+CORE_GAPS: frozenset[str] = frozenset()  # all understood since the voice layer (docs/voice.md)
 
 
 def test_enough_sentences() -> None:

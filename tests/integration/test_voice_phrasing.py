@@ -51,6 +51,9 @@ from .test_assist import (
 )
 
 AC = "air-conditioner"
+# With Home Assistant alone these act on every light, and whether the lights the row checks end
+# up off depends on what the rows before left behind: not counted either way.
+CORE_ALONE_UNSTABLE: frozenset[str] = frozenset({"turn off all the lights", "关掉家里所有的灯"})
 CORE_ALONE: frozenset[str] = frozenset(
     {
         "can you turn on the heater",
@@ -627,4 +630,5 @@ async def test_core_alone(
     await _setup_assist(hass)
     cases = (EN if language == "en" else ZH)[chunk::4]
     understood = await _understood(hass, init_integration, simulator, cases, language)
-    assert understood == CORE_ALONE & {case.text for case in cases}
+    expected = CORE_ALONE & {case.text for case in cases}
+    assert understood ^ expected <= CORE_ALONE_UNSTABLE, understood ^ expected

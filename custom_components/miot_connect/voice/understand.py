@@ -324,6 +324,57 @@ _HOME: tuple[str, ...] = (
 )
 
 
+# Sentences about things other than devices: Home Assistant's own intents answer them.
+_NOT_OURS: tuple[str, ...] = (
+    "timer",
+    "alarm",
+    "remind",
+    "reminder",
+    "weather",
+    "forecast",
+    "outside",
+    "outdoor",
+    "shopping list",
+    "to-do",
+    "todo",
+    "计时",
+    "定时器",
+    "闹钟",
+    "提醒",
+    "天气",
+    "外面",
+    "室外",
+    "户外",
+    "购物清单",
+    "待办",
+)
+_CLEANING: tuple[str, ...] = (
+    "打扫",
+    "清扫",
+    "扫地",
+    "拖地",
+    "扫一扫",
+    "clean",
+    "cleaning",
+    "vacuuming",
+    "mop",
+    "mopping",
+)
+
+
+def _evident(action: str, rest: str) -> bool:
+    """Whether the words alone say what an action without a named target acts on."""
+    if action in ("temperature", "temperature_step", "query_temperature"):
+        return "度" in rest or _has(rest, _TEMPERATURE + _COOLER + _WARMER)
+    if action in ("humidity", "query_humidity"):
+        return _has(rest, _HUMIDITY)
+    if action in ("fan_level", "fan_share"):
+        return _has(rest, _SPEED)
+    if action == "start":
+        return _has(rest, _CLEANING)
+    return action == "return"
+
+
 def _has(text: str, words: tuple[str, ...]) -> bool:
     return any(find(text, word) is not None for word in words)
 
@@ -594,11 +645,14 @@ def understand(text: str, catalog: Catalog, satellite_area: str | None = None) -
     """A plan for the sentence, or None when it is not understood with confidence."""
     question = text.rstrip().endswith(("?", "？"))
     normalized = normalize(text)
-    if not normalized:
+    if not normalized or _has(normalized, _NOT_OURS):
         return None
     mentions = find_mentions(normalized, catalog)
     chinese = has_cjk(text)
+    named = bool(mentions.named or mentions.kinds or mentions.areas or mentions.floors)
     for action, value in actions(mentions.rest, question):
+        if not named and not _evident(action, mentions.rest):
+            continue
         chosen = choose(catalog, mentions, action, satellite_area)
         if chosen is None:
             continue
