@@ -348,6 +348,10 @@ ZH: list[Case] = [
     ask("书房门开着吗", "书房门窗传感器开着"),
     ask("卧室空调开着吗", "卧室空调关着", before={(BEDROOM_AC, AC, ON): False}),
     ask("厨房灯关了吗", "厨房灯关着", before={(KITCHEN_LIGHT, "light", ON): False}),
+    setv("书房台灯太亮了", DESK_LAMP, "light", "brightness", 30, before=50),
+    setv("卧室空调低一度", BEDROOM_AC, AC, "target-temperature", 23, before=24),
+    setv("扫地机回来", VACUUM, "vacuum", "status", RETURNING),
+    setv("客厅空调高两度", LIVING_AC, AC, "target-temperature", 26, before=24),
 ]
 
 EN: list[Case] = [
@@ -552,6 +556,8 @@ EN: list[Case] = [
         "turn on the air conditioner",
         "Which one do you mean: Living Room Air Conditioner, Bedroom Air Conditioner?",
     ),
+    on("turn off everything in the kitchen", KITCHEN_PLUG, "switch", False),
+    setv("the desk lamp is too bright", DESK_LAMP, "light", "brightness", 30, before=50),
 ]
 
 

@@ -160,6 +160,8 @@ _DOWN: tuple[str, ...] = (
     "reduce",
 )
 _BRIGHTER: tuple[str, ...] = (
+    "太暗",
+    "too dark",
     "亮一",
     "亮些",
     "调亮",
@@ -171,6 +173,8 @@ _BRIGHTER: tuple[str, ...] = (
     "brightness up",
 )
 _DIMMER: tuple[str, ...] = (
+    "太亮",
+    "too bright",
     "暗一",
     "暗些",
     "调暗",
@@ -230,6 +234,7 @@ _LEAST: tuple[str, ...] = ("最低", "最小", "minimum", "min", "lowest")
 _BRIGHTEST: tuple[str, ...] = ("最亮", "full brightness", "brightest", "max brightness")
 _DIMMEST: tuple[str, ...] = ("最暗", "dimmest", "lowest brightness", "min brightness")
 _RETURN: tuple[str, ...] = (
+    "回来",
     "回家",
     "回充",
     "充电",
@@ -312,6 +317,15 @@ _ON: tuple[str, ...] = (
     "turn on",
 )
 _STEP_SMALL: tuple[str, ...] = ("一点", "一些", "些", "a bit", "a little", "slightly", "some")
+_EVERYTHING: tuple[str, ...] = (
+    "所有设备",
+    "全部设备",
+    "所有电器",
+    "全部电器",
+    "everything",
+    "all devices",
+    "all the devices",
+)
 _HOME: tuple[str, ...] = (
     "家里",
     "全家",
@@ -389,6 +403,7 @@ class Mentions:
     kinds: set[str] = field(default_factory=set)
     plural: bool = False
     whole_home: bool = False
+    everything: bool = False  # "所有设备", "everything": any kind
     rest: str = ""  # the text with the names blanked out: where the action is read
 
 
@@ -441,6 +456,8 @@ def find_mentions(text: str, catalog: Catalog) -> Mentions:
         rest = mask(rest, word)
     mentions.plural = mentions.plural or _has(rest, ALL_WORDS)
     mentions.whole_home = _has(rest, _HOME)
+    mentions.everything = _has(rest, _EVERYTHING)
+    mentions.plural = mentions.plural or mentions.everything
     mentions.rest = rest
     return mentions
 
@@ -460,6 +477,8 @@ def actions(rest: str, question: bool) -> list[tuple[str, float | str | None]]:
     small = _has(rest, _STEP_SMALL)
     if values:
         value, unit = values[0]
+        up = up or re.search(r"[高多大升加]\s*\d", rest) is not None
+        down = down or re.search(r"[低少小降减]\s*\d", rest) is not None
         step = (up or down) and not absolute
         sign = -1 if down and not up else 1
         if step:
@@ -511,10 +530,13 @@ def actions(rest: str, question: bool) -> list[tuple[str, float | str | None]]:
         found.append(("brightness_step", 20.0))
     if _has(rest, _DIMMER):
         found.append(("brightness_step", -20.0))
+    light = _has(rest, ("光", "light", "white"))
     if _has(rest, _COOLER):
-        found += [("temperature_step", -1.0), ("white_step", 1.0)]
+        pair = [("temperature_step", -1.0), ("white_step", 1.0)]
+        found += pair[::-1] if light else pair
     if _has(rest, _WARMER):
-        found += [("temperature_step", 1.0), ("white_step", -1.0)]
+        pair = [("temperature_step", 1.0), ("white_step", -1.0)]
+        found += pair[::-1] if light else pair
     if found:
         return found
     for words, action in (
@@ -621,7 +643,7 @@ def choose(
     labelled = [t for t in candidates if any(find(mentions.rest, label) for label in t.labels)]
     if labelled:
         candidates = labelled
-    elif not mentions.kinds and action not in _SELF_TARGETING:
+    elif not (mentions.kinds or mentions.everything) and action not in _SELF_TARGETING:
         return None
     if not candidates:
         return None
