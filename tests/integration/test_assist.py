@@ -632,12 +632,9 @@ def _spoken(simulator: Simulator) -> list[list[Any]]:
     ]
 
 
-# Sentences Home Assistant 2026.10 alone no longer understands or gets wrong: its built-in
-# sentences dropped humidifiers and water heaters from "turn on/off {name}" (and a fuzzy match
-# then turns on a climate "heater" for "turn on the water heater"), and its Chinese sentences do
-# not parse colour, curtain position and vacuum return this way. They stay in the tables; the test
-# asserts they still fail, so it notices when our own understanding (the voice issue) makes them
-# work.
+# Sentences Home Assistant 2026.10 alone no longer understands or gets wrong (humidifiers and water
+# heaters by name, Chinese colour, curtain position and vacuum return): our voice layer understands
+# them all now (docs/voice.md). A sentence listed here must fail; the test notices when it works.
 CORE_GAPS: frozenset[str] = frozenset()  # all understood since the voice layer (docs/voice.md)
 
 

@@ -46,6 +46,10 @@ async def test_falls_through(
     assert await _say(hass, "blorp the frobnicator") == "Sorry, I couldn't understand that"
     assert await _say(hass, "呜啦啦", "zh-Hans") == "抱歉，我无法理解您的意思，你可以尝试换个说法"
     assert await _say(hass, "turn on") == "Sorry, I couldn't understand that"
+    # Timers are Home Assistant's, even with a number in them.
+    assert await _say(hass, "set a timer for 10 minutes") == (
+        "Sorry, timers are not supported on this device"
+    )
 
 
 async def test_satellite_area(
