@@ -558,6 +558,10 @@ EN: list[Case] = [
     ),
     on("turn off everything in the kitchen", KITCHEN_PLUG, "switch", False),
     setv("the desk lamp is too bright", DESK_LAMP, "light", "brightness", 30, before=50),
+    setv("stop cleaning", VACUUM, "vacuum", "status", 1, before=CLEANING),
+    setv("set the dehumidifier to 50", DEHUMIDIFIER, "dehumidifier", "target-humidity", 50),
+    setv("turn the heat up in the study", HEATER, "heater", "target-temperature", 25, before=24),
+    setv("raise the bedroom blinds", BEDROOM_CURTAIN, "curtain", "target-position", 100),
 ]
 
 

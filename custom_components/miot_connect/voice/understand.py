@@ -114,6 +114,9 @@ _TEMPERATURE: tuple[str, ...] = (
     "how hot",
     "how cold",
     "degrees",
+    "heat",
+    "heating",
+    "暖气",
 )
 _BRIGHTNESS: tuple[str, ...] = ("亮度", "brightness")
 _VOLUME: tuple[str, ...] = ("音量", "声音", "volume")
@@ -121,6 +124,8 @@ _SPEED: tuple[str, ...] = ("风速", "风量", "速度", "speed", "level", "sett
 _POSITION: tuple[str, ...] = ("位置", "position", "开合")
 _ABSOLUTE: tuple[str, ...] = ("到", "为", "成", "至", "设", "to", "set", "at")
 _UP: tuple[str, ...] = (
+    "lift",
+    "升起",
     "调高",
     "升高",
     "提高",
@@ -512,7 +517,7 @@ def actions(rest: str, question: bool) -> list[tuple[str, float | str | None]]:
         found = [("temperature", value), ("brightness", value), ("position", value)]
         if value <= 10:
             found.insert(1, ("fan_level", value))
-        return found
+        return [*found, ("humidity", value), ("volume", value)]
     for words, share, _, _ in WHITES:
         if _has(rest, words):
             return [("white", share)]
@@ -560,6 +565,7 @@ def actions(rest: str, question: bool) -> list[tuple[str, float | str | None]]:
             ("temperature_step", 1.0 if up else -1.0),
             ("brightness_step", 20.0 if up else -20.0),
             ("volume_step", 10.0 if up else -10.0),
+            ("position_step", 100.0 if up else -100.0),  # "raise / lower the blinds"
         ]
     if off:
         found.append(("off", None))
@@ -634,6 +640,8 @@ def choose(
         return named, len(named) > 1 and not mentions.plural
     if mentions.named and not (mentions.kinds or places):
         return None  # a device was named that cannot do this
+    if not mentions.kinds and action in ("temperature", "temperature_step"):
+        candidates = [t for t in candidates if t.domain == "climate"]  # the room's, not the water's
     if mentions.kinds:
         candidates = [t for t in candidates if t.kinds & mentions.kinds]
         most = max((len(t.kinds & mentions.kinds) for t in candidates), default=0)
@@ -671,6 +679,8 @@ def understand(text: str, catalog: Catalog, satellite_area: str | None = None) -
         return None
     mentions = find_mentions(normalized, catalog)
     chinese = has_cjk(text)
+    if not (mentions.named or mentions.kinds) and _has(mentions.rest, _CLEANING):
+        mentions.kinds.add("vacuum")  # "stop cleaning": the vacuum
     named = bool(mentions.named or mentions.kinds or mentions.areas or mentions.floors)
     for action, value in actions(mentions.rest, question):
         if not named and not _evident(action, mentions.rest):
