@@ -352,6 +352,10 @@ ZH: list[Case] = [
     setv("卧室空调低一度", BEDROOM_AC, AC, "target-temperature", 23, before=24),
     setv("扫地机回来", VACUUM, "vacuum", "status", RETURNING),
     setv("客厅空调高两度", LIVING_AC, AC, "target-temperature", 26, before=24),
+    setv("卧室的风扇开到最大", BEDROOM_FAN, "fan", "fan-level", 4),
+    ask("卧室湿度", "卧室的湿度是48%"),
+    setv("把卧室空调调高一点", BEDROOM_AC, AC, "target-temperature", 25, before=24),
+    setv("扫地机器人继续打扫", VACUUM, "vacuum", "status", CLEANING, before=1),
 ]
 
 EN: list[Case] = [

@@ -529,7 +529,7 @@ def actions(rest: str, question: bool) -> list[tuple[str, float | str | None]]:
     if _has(rest, _DIMMEST) or (_has(rest, _BRIGHTNESS) and _has(rest, _LEAST)):
         return [("brightness", 1.0)]
     for words, share in FAN_LEVELS:
-        if _has(rest, words) and (_has(rest, _SPEED) or not _has(rest, _ON + _OFF)):
+        if _has(rest, words) and (_has(rest, _SPEED + _ABSOLUTE) or not _has(rest, _ON + _OFF)):
             found.append(("fan_share", share))
     if _has(rest, _BRIGHTER):
         found.append(("brightness_step", 20.0))
@@ -571,6 +571,10 @@ def actions(rest: str, question: bool) -> list[tuple[str, float | str | None]]:
         found.append(("off", None))
     elif on:
         found.append(("on", None))
+    if not found and _has(rest, _HUMIDITY):
+        found.append(("query_humidity", None))  # "卧室湿度"
+    elif not found and _has(rest, _TEMPERATURE):
+        found.append(("query_temperature", None))
     return found
 
 
