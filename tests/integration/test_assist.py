@@ -92,221 +92,241 @@ EN: list[Case] = [
     Case(
         "turn on the living room lamp",
         {(LAMP, "light", ON): True},
-        "Turned on the light",
+        "Turned on Living Room Lamp",
         before={(LAMP, "light", ON): False},
     ),
     Case(
         "turn off the living room lamp",
         {(LAMP, "light", ON): False},
-        "Turned off the light",
+        "Turned off Living Room Lamp",
         before={(LAMP, "light", ON): True},
     ),
     Case(
         "turn on the lights in the living room",
         {(LAMP, "light", ON): True, (CEILING, "light", ON): True},
-        "Turned on the lights",
+        "Turned on Living Room lights",
         before={(LAMP, "light", ON): False, (CEILING, "light", ON): False},
     ),
     Case(
         "turn off the lights in the living room",
         {(LAMP, "light", ON): False, (CEILING, "light", ON): False},
-        "Turned off the lights",
+        "Turned off Living Room lights",
         before={(LAMP, "light", ON): True, (CEILING, "light", ON): True},
     ),
     Case(
         "set the living room lamp brightness to 40%",
         {(LAMP, "light", "brightness"): 40},
-        "Brightness set",
+        "Set Living Room Lamp to 40% brightness",
     ),
     Case(
         "set the kitchen light brightness to 20%",
         {(KITCHEN_LIGHT, "light", "brightness"): 20},
-        "Brightness set",
+        "Set Kitchen Light to 20% brightness",
     ),
     Case(
         "set the bedside lamp brightness to 60%",
         {(BEDSIDE, "light", "brightness"): 60},
-        "Brightness set",
+        "Set Bedside Lamp to 60% brightness",
     ),
-    Case("set the living room lamp to red", {(LAMP, "light", "color"): RED}, "Color set"),
-    Case("set the bedside lamp to blue", {(BEDSIDE, "light", "color"): BLUE}, "Color set"),
+    Case(
+        "set the living room lamp to red",
+        {(LAMP, "light", "color"): RED},
+        "Set Living Room Lamp to red",
+    ),
+    Case(
+        "set the bedside lamp to blue",
+        {(BEDSIDE, "light", "color"): BLUE},
+        "Set Bedside Lamp to blue",
+    ),
     Case(
         "turn on the kitchen light",
         {(KITCHEN_LIGHT, "light", ON): True},
-        "Turned on the light",
+        "Turned on Kitchen Light",
         before={(KITCHEN_LIGHT, "light", ON): False},
     ),
     Case(
         "turn off the desk lamp",
         {(DESK_LAMP, "light", ON): False},
-        "Turned off the light",
+        "Turned off Desk Lamp",
         before={(DESK_LAMP, "light", ON): True},
     ),
     Case(
         "turn on the bath heater",
         {(BATH_HEATER, "ptc-bath-heater", "mode"): BATH_HEAT},
-        "Turned on the thermostat",
+        "Turned on Bathroom Bath Heater",
         before={(BATH_HEATER, "ptc-bath-heater", "mode"): BATH_IDLE},
     ),
     Case(
         "turn on the TV plug",
         {(TV_PLUG, "switch", ON): True},
-        "Turned on the switch",
+        "Turned on TV Plug",
         before={(TV_PLUG, "switch", ON): False},
     ),
     Case(
         "turn off the kitchen plug",
         {(KITCHEN_PLUG, "switch", ON): False},
-        "Turned off the switch",
+        "Turned off Kitchen Plug",
         before={(KITCHEN_PLUG, "switch", ON): True},
     ),
     Case(
         "turn on the air conditioner in the living room",
         {(LIVING_AC, "air-conditioner", ON): True},
-        "Turned on the thermostat",
+        "Turned on Living Room Air Conditioner",
         before={(LIVING_AC, "air-conditioner", ON): False},
     ),
     Case(
         "turn off the bedroom air conditioner",
         {(BEDROOM_AC, "air-conditioner", ON): False},
-        "Turned off the thermostat",
+        "Turned off Bedroom Air Conditioner",
         before={(BEDROOM_AC, "air-conditioner", ON): True},
     ),
     Case(
         "set the temperature of the study heater to 22 degrees",
         {(HEATER, "heater", "target-temperature"): 22},
-        "Temperature set to 22 degrees",
+        "Set Study Heater to 22 degrees",
     ),
     Case(
         "set the living room air conditioner temperature to 26",
         {(LIVING_AC, "air-conditioner", "target-temperature"): 26},
-        "Temperature set to 26 degrees",
+        "Set Living Room Air Conditioner to 26 degrees",
     ),
     Case(
         "open the bedroom curtain",
         {(BEDROOM_CURTAIN, "curtain", "motor-control"): DOOYA_OPEN},
-        "Opening",
+        "Opened Bedroom Curtain",
         before={(BEDROOM_CURTAIN, "curtain", "current-position"): 0},
     ),
     Case(
         "set the bedroom curtain to 30%",
         {(BEDROOM_CURTAIN, "curtain", "target-position"): 30},
-        "Position set",
+        "Set Bedroom Curtain to 30% open",
     ),
     Case(
         "open the curtains in the living room",
         {(LIVING_CURTAIN, "curtain", "motor-control"): AQARA_OPEN},
-        "Opening the curtains",
+        "Opened Living Room Curtain",
         before={(LIVING_CURTAIN, "curtain", "current-position"): 0},
     ),
-    Case("start the robot vacuum", {(VACUUM, "vacuum", "status"): 5}, "Started"),
-    Case("return the robot vacuum to base", {(VACUUM, "vacuum", "status"): 6}, "Returning"),
+    Case(
+        "start the robot vacuum",
+        {(VACUUM, "vacuum", "status"): 5},
+        "Robot Vacuum is starting to clean",
+    ),
+    Case(
+        "return the robot vacuum to base",
+        {(VACUUM, "vacuum", "status"): 6},
+        "Robot Vacuum is going back to its base",
+    ),
     Case(
         "turn on the bedroom fan",
         {(BEDROOM_FAN, "fan", ON): True},
-        "Turned on the fan",
+        "Turned on Bedroom Fan",
         before={(BEDROOM_FAN, "fan", ON): False},
     ),
     Case(
         "turn off the air purifier",
         {(PURIFIER, "air-purifier", ON): False},
-        "Turned off the fan",
+        "Turned off Air Purifier",
         before={(PURIFIER, "air-purifier", ON): True},
     ),
     Case(
         "turn on the parents' fan",
         {(PARENTS_FAN, "fan", ON): True},
-        "Turned on the fan",
+        "Turned on Parents' Fan",
         before={(PARENTS_FAN, "fan", ON): False},
     ),
     Case(
         "turn on the humidifier",
         {(HUMIDIFIER, "humidifier", ON): True},
-        "Turned on the humidifier",
+        "Turned on Bedroom Humidifier",
         before={(HUMIDIFIER, "humidifier", ON): False},
     ),
     Case(
         "turn on the dehumidifier",
         {(DEHUMIDIFIER, "dehumidifier", ON): True},
-        "Turned on the humidifier",
+        "Turned on Dehumidifier",
         before={(DEHUMIDIFIER, "dehumidifier", ON): False},
     ),
     Case(
         "turn on the kitchen wall switch",
         {(WALL_SWITCH, "switch", ON): True},
-        "Turned on the switch",
+        "Turned on Kitchen Wall Switch",
         before={(WALL_SWITCH, "switch", ON): False},
     ),
     Case(
         "pause the xiaoai speaker",
         {(SPEAKER, "play-control", "playing-state"): 2},
-        "Paused",
+        "Paused Xiaoai Speaker",
         before={(SPEAKER, "play-control", "playing-state"): 1},
     ),
     Case(
         "resume the xiaoai speaker",
         {(SPEAKER, "play-control", "playing-state"): 1},
-        "Resumed",
+        "Resumed Xiaoai Speaker",
         before={(SPEAKER, "play-control", "playing-state"): 2},
     ),
     Case(
         "set the xiaoai speaker volume to 50%",
         {(SPEAKER, "speaker", "volume"): 53},
-        "Volume set",
+        "Set Xiaoai Speaker volume to 50%",
         before={(SPEAKER, "play-control", "playing-state"): 1},
     ),
     Case(
         "turn off the TV plug",
         {(TV_PLUG, "switch", ON): False},
-        "Turned off the switch",
+        "Turned off TV Plug",
         before={(TV_PLUG, "switch", ON): True},
     ),
     Case(
         "set the desk lamp brightness to 70%",
         {(DESK_LAMP, "light", "brightness"): 70},
-        "Brightness set",
+        "Set Desk Lamp to 70% brightness",
     ),
-    Case("set the living room lamp to blue", {(LAMP, "light", "color"): BLUE}, "Color set"),
+    Case(
+        "set the living room lamp to blue",
+        {(LAMP, "light", "color"): BLUE},
+        "Set Living Room Lamp to blue",
+    ),
     Case(
         "turn off the bath heater",
         {(BATH_HEATER, "ptc-bath-heater", "mode"): BATH_IDLE},
-        "Turned off the thermostat",
+        "Turned off Bathroom Bath Heater",
         before={(BATH_HEATER, "ptc-bath-heater", "mode"): BATH_HEAT},
     ),
     Case(
         "close the bedroom curtain",
         {(BEDROOM_CURTAIN, "curtain", "motor-control"): DOOYA_CLOSE},
-        "Closing",
+        "Closed Bedroom Curtain",
         before={(BEDROOM_CURTAIN, "curtain", "current-position"): 100},
     ),
     Case(
         "close the curtains in the living room",
         {(LIVING_CURTAIN, "curtain", "motor-control"): AQARA_CLOSE},
-        "Closing the curtains",
+        "Closed Living Room Curtain",
         before={(LIVING_CURTAIN, "curtain", "current-position"): 100},
     ),
     Case(
         "turn off the humidifier",
         {(HUMIDIFIER, "humidifier", ON): False},
-        "Turned off the humidifier",
+        "Turned off Bedroom Humidifier",
         before={(HUMIDIFIER, "humidifier", ON): True},
     ),
     Case(
         "turn off the bedroom fan",
         {(BEDROOM_FAN, "fan", ON): False},
-        "Turned off the fan",
+        "Turned off Bedroom Fan",
         before={(BEDROOM_FAN, "fan", ON): True},
     ),
     Case(
         "turn off the living room air conditioner",
         {(LIVING_AC, "air-conditioner", ON): False},
-        "Turned off the thermostat",
+        "Turned off Living Room Air Conditioner",
         before={(LIVING_AC, "air-conditioner", ON): True},
     ),
     Case(
         "turn on the water heater",
         {(WATER_HEATER, "water-heater", ON): True},
-        "Turned on the thermostat",
+        "Turned on Water Heater",
         before={(WATER_HEATER, "water-heater", ON): False},
     ),
     Case(
@@ -345,10 +365,8 @@ ZH: list[Case] = [
         "厨房灯已关闭",
         before={(KITCHEN_LIGHT, "light", ON): True},
     ),
-    Case(
-        "把书房灯的亮度调到50%", {(DESK_LAMP, "light", "brightness"): 50}, "书房灯亮度已设置为50%"
-    ),
-    Case("把客厅的灯颜色设置为红色", {(LAMP, "light", "color"): RED}, "客厅灯颜色已设置为红色"),
+    Case("把书房灯的亮度调到50%", {(DESK_LAMP, "light", "brightness"): 50}, "书房灯亮度已调到50%"),
+    Case("把客厅的灯颜色设置为红色", {(LAMP, "light", "color"): RED}, "客厅灯已调成红色"),
     Case(
         "打开客厅空调",
         {(LIVING_AC, "air-conditioner", ON): True},
@@ -358,7 +376,7 @@ ZH: list[Case] = [
     Case(
         "关闭客厅的空调",
         {(LIVING_AC, "air-conditioner", ON): False},
-        "空调已关闭",
+        "客厅空调已关闭",
         before={(LIVING_AC, "air-conditioner", ON): True},
     ),
     Case(
@@ -406,13 +424,13 @@ ZH: list[Case] = [
     Case(
         "关闭除湿机",
         {(DEHUMIDIFIER, "dehumidifier", ON): False},
-        "除湿机已关闭",
+        "书房除湿机已关闭",
         before={(DEHUMIDIFIER, "dehumidifier", ON): True},
     ),
     Case(
         "打开空气净化器",
         {(PURIFIER, "air-purifier", ON): True},
-        "空气净化器已打开",
+        "客厅空气净化器已打开",
         before={(PURIFIER, "air-purifier", ON): False},
     ),
     Case(
@@ -430,18 +448,18 @@ ZH: list[Case] = [
     Case(
         "打开热水器",
         {(WATER_HEATER, "water-heater", ON): True},
-        "热水器已打开",
+        "卫生间热水器已打开",
         before={(WATER_HEATER, "water-heater", ON): False},
     ),
     Case(
         "把书房取暖器温度调到22度",
         {(HEATER, "heater", "target-temperature"): 22},
-        "好的，已把温度调到22度",
+        "书房取暖器已调到22度",
     ),
     Case(
         "把客厅空调温度调到26度",
         {(LIVING_AC, "air-conditioner", "target-temperature"): 26},
-        "好的，已把温度调到26度",
+        "客厅空调已调到26度",
     ),
     Case(
         "打开卧室的窗帘",
@@ -452,7 +470,7 @@ ZH: list[Case] = [
     Case(
         "把卧室窗帘打开到30%",
         {(BEDROOM_CURTAIN, "curtain", "target-position"): 30},
-        "已调整到指定位置",
+        "卧室窗帘已开到30%",
     ),
     Case(
         "打开客厅窗帘",
@@ -460,24 +478,24 @@ ZH: list[Case] = [
         "客厅窗帘已打开",
         before={(LIVING_CURTAIN, "curtain", "current-position"): 0},
     ),
-    Case("扫地机器人开始打扫", {(VACUUM, "vacuum", "status"): 5}, "好的，已开始清扫"),
-    Case("扫地机器人返回充电", {(VACUUM, "vacuum", "status"): 6}, "开始返回"),
+    Case("扫地机器人开始打扫", {(VACUUM, "vacuum", "status"): 5}, "扫地机器人开始打扫"),
+    Case("扫地机器人返回充电", {(VACUUM, "vacuum", "status"): 6}, "扫地机器人正在回去充电"),
     Case(
         "暂停小爱音箱",
         {(SPEAKER, "play-control", "playing-state"): 2},
-        "好的，已暂停播放",
+        "客厅小爱音箱已暂停",
         before={(SPEAKER, "play-control", "playing-state"): 1},
     ),
     Case(
         "把小爱音箱音量调到50",
         {(SPEAKER, "speaker", "volume"): 53},
-        "好的，已将小爱音箱音量调到50%",
+        "客厅小爱音箱音量已调到50%",
         before={(SPEAKER, "play-control", "playing-state"): 1},
     ),
     Case(
         "继续播放小爱音箱",
         {(SPEAKER, "play-control", "playing-state"): 1},
-        "好的，已恢复播放",
+        "客厅小爱音箱已继续",
         before={(SPEAKER, "play-control", "playing-state"): 2},
     ),
     Case(
@@ -501,19 +519,19 @@ ZH: list[Case] = [
     Case(
         "打开除湿机",
         {(DEHUMIDIFIER, "dehumidifier", ON): True},
-        "除湿机已打开",
+        "书房除湿机已打开",
         before={(DEHUMIDIFIER, "dehumidifier", ON): False},
     ),
     Case(
         "关闭空气净化器",
         {(PURIFIER, "air-purifier", ON): False},
-        "空气净化器已关闭",
+        "客厅空气净化器已关闭",
         before={(PURIFIER, "air-purifier", ON): True},
     ),
     Case(
         "关闭热水器",
         {(WATER_HEATER, "water-heater", ON): False},
-        "热水器已关闭",
+        "卫生间热水器已关闭",
         before={(WATER_HEATER, "water-heater", ON): True},
     ),
     Case(
@@ -534,11 +552,11 @@ ZH: list[Case] = [
         "卧室空调已打开",
         before={(BEDROOM_AC, "air-conditioner", ON): False},
     ),
-    Case("把卧室灯的亮度调到30%", {(BEDSIDE, "light", "brightness"): 30}, "卧室灯亮度已设置为30%"),
+    Case("把卧室灯的亮度调到30%", {(BEDSIDE, "light", "brightness"): 30}, "卧室灯亮度已调到30%"),
     Case(
         "把客厅空调温度调到24度",
         {(LIVING_AC, "air-conditioner", "target-temperature"): 24},
-        "好的，已把温度调到24度",
+        "客厅空调已调到24度",
     ),
     Case("让小爱播放周杰伦的歌", {}, "好的，已交给Xiaoai Speaker。", forwarded="播放周杰伦的歌"),
     Case(
@@ -596,7 +614,8 @@ async def _run(
     response = await _converse(hass, case.text, language)
     speech = response["speech"]["plain"]["speech"]
     assert response["response_type"] != "error", f"{case.text!r}: {speech}"
-    assert speech == case.speech, f"{case.text!r} answered {speech!r}"
+    if case.speech:  # tables that check only device values leave the answer empty
+        assert speech == case.speech, f"{case.text!r} answered {speech!r}"
     for (did, service, prop), value in case.expect.items():
         # Assist answers without waiting more than a moment for the service call (Home
         # Assistant's intent handlers time out their wait), so the device may get it a bit later.
@@ -624,29 +643,10 @@ def _spoken(simulator: Simulator) -> list[list[Any]]:
     ]
 
 
-# Sentences Home Assistant 2026.10 alone no longer understands or gets wrong: its built-in
-# sentences dropped humidifiers and water heaters from "turn on/off {name}" (and a fuzzy match
-# then turns on a climate "heater" for "turn on the water heater"), and its Chinese sentences do
-# not parse colour, curtain position and vacuum return this way. They stay in the tables; the test
-# asserts they still fail, so it notices when our own understanding (the voice issue) makes them
-# work.
-CORE_GAPS: frozenset[str] = frozenset(
-    {
-        "turn on the humidifier",
-        "turn on the dehumidifier",
-        "turn off the humidifier",
-        "turn on the water heater",
-        "把客厅的灯颜色设置为红色",
-        "打开加湿器",
-        "关闭除湿机",
-        "打开热水器",
-        "把卧室窗帘打开到30%",
-        "扫地机器人返回充电",
-        "关闭加湿器",
-        "打开除湿机",
-        "关闭热水器",
-    }
-)
+# Sentences Home Assistant 2026.10 alone no longer understands or gets wrong (humidifiers and water
+# heaters by name, Chinese colour, curtain position and vacuum return): our voice layer understands
+# them all now (docs/voice.md). A sentence listed here must fail; the test notices when it works.
+CORE_GAPS: frozenset[str] = frozenset()  # all understood since the voice layer (docs/voice.md)
 
 
 def test_enough_sentences() -> None:

@@ -31,21 +31,22 @@ from homeassistant.helpers import (
 from homeassistant.helpers.translation import async_get_translations
 import probatio
 
-from .const import (
+from ..const import (
     CONF_VOICE_ALIASES,
     CONF_VOICE_SPEAKER,
     DOMAIN,
     EXECUTE_TEXT,
     default_language,
 )
-from .dueros import is_dueros_entry
-from .miot import MiotError
-from .speaker import action_inputs, speaker_action
-from .voice_names import area_aliases, device_aliases
+from ..dueros import is_dueros_entry
+from ..miot import MiotError
+from ..speaker import action_inputs, speaker_action
+from ..voice_names import area_aliases, device_aliases
+from .assist import async_register_understanding
 
 if TYPE_CHECKING:
-    from . import MiotConfigEntry
-    from .coordinator import MiotCoordinator
+    from .. import MiotConfigEntry
+    from ..coordinator import MiotCoordinator
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -264,11 +265,12 @@ class AskXiaoaiIntentHandler(intent.IntentHandler):
 # ---------------------------------------------------------------------------- setup
 def _register_trigger(hass: HomeAssistant, handler: Callable[..., Awaitable[str | None]]) -> None:
     """Register `SENTENCES` as sentence triggers on the conversation agent manager (where Home
-    Assistant's own conversation trigger registers them). They stay for Home Assistant's lifetime,
-    like the intent."""
+    Assistant's own conversation trigger registers them), and our understanding in front of the
+    default agent. They stay for Home Assistant's lifetime, like the intent."""
     from homeassistant.components.conversation.agent_manager import get_agent_manager
 
     get_agent_manager(hass).register_trigger(SENTENCES, handler)
+    async_register_understanding(hass)
 
 
 @callback
