@@ -8,7 +8,6 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import aiohttp
-from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -17,6 +16,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.miot_connect import oauth
 from custom_components.miot_connect.const import (
     CONF_HOMES,
     CONF_LANGUAGE,
@@ -267,32 +267,33 @@ async def test_state_expires(
     simulator: Simulator,
     simulator_session: aiohttp.ClientSession,
     hass_client_no_auth: ClientSessionGenerator,
-    freezer: FrozenDateTimeFactory,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A state expires: the callback and the form refuse it, and the form shows a new link."""
     result = await _start(hass, simulator)
     assert result["description_placeholders"]["minutes"] == "10"
+    # Links made from now on are already past their lifetime.
+    monkeypatch.setattr(oauth, "STATE_TTL", timedelta(0))
+    result = await _start(hass, simulator)
     code, state = await _approve(simulator, simulator_session, _link(result))
-    freezer.tick(timedelta(minutes=11))
     page = await _callback(hass_client_no_auth, {"code": code, "state": state}, status=400)
     assert "expired" in page
 
     result = await _start(hass, simulator)
     code, state = await _approve(simulator, simulator_session, _link(result))
-    freezer.tick(timedelta(minutes=11))
     result = await _submit(hass, result["flow_id"], _landing(code, state))
     assert result["errors"] == {"base": "state_expired"}
     assert _state(result) != state
     # A bare code stands for the current link, which has expired as well.
     link = _link(result)
-    freezer.tick(timedelta(minutes=11))
     result = await _submit(hass, result["flow_id"], code)
     assert result["errors"] == {"base": "state_expired"}
     assert _link(result) != link
-    code, state = await _approve(simulator, simulator_session, _link(result))
-    # (With the clock frozen, stop at the homes form: loading the entry needs time to pass.)
+    monkeypatch.setattr(oauth, "STATE_TTL", timedelta(minutes=10))
     result = await _submit(hass, result["flow_id"], code)
-    assert result["step_id"] == "homes"
+    assert result["errors"] == {"base": "state_expired"}
+    code, state = await _approve(simulator, simulator_session, _link(result))
+    await _finish(hass, simulator, await _submit(hass, result["flow_id"], code))
     for flow in hass.config_entries.flow.async_progress():
         hass.config_entries.flow.async_abort(flow["flow_id"])
 
