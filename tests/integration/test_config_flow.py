@@ -29,7 +29,7 @@ from custom_components.miot_connect.const import (
 )
 from simulator import Fault, Simulator
 
-from .conftest import simulator_endpoints
+from .conftest import registry_device, simulator_endpoints
 
 REDIRECT = "http://127.0.0.1:8123"
 
@@ -491,6 +491,9 @@ async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEnt
     assert init_integration.state is ConfigEntryState.LOADED
     coordinator = init_integration.runtime_data.coordinator
     assert "100001" not in coordinator.devices
+    # The device left out is gone from the registry, the others stay.
+    assert registry_device(hass, "100001") is None
+    assert registry_device(hass, "100002") is not None
     assert not coordinator.push_enabled
     assert coordinator.poll_interval.total_seconds() == 120
     assert init_integration.options["voice_speaker"] == "100007"
