@@ -37,6 +37,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
 CALLBACK = "/api/miot_connect/oauth/callback"
 TIMEOUT_MS = 30_000
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 class Shots:
@@ -108,6 +109,25 @@ async def _sign_in_on_xiaomi(page: Page, shots: Shots | None) -> Page:
     return xiaomi
 
 
+async def _sign_in_unreachable(page: Page, prefix: str) -> tuple[Page, str]:
+    """As above, where the address Xiaomi sends the browser to cannot be opened.
+
+    Returns the tab and the address it tried, which a user copies from the address bar (the
+    page itself then is the browser's error page).
+    """
+    async with page.context.expect_page() as opened:
+        await page.get_by_role("link", name="Xiaomi's sign-in page").click()
+    xiaomi = await opened.value
+    await expect(xiaomi.get_by_text("Authorize MIoT Connect")).to_be_visible()
+    async with xiaomi.expect_event(
+        "requestfailed", lambda request: request.url.startswith(prefix)
+    ) as failed:
+        await xiaomi.get_by_role("link", name="Authorize").click()
+    request = await failed.value
+    await xiaomi.wait_for_load_state()
+    return xiaomi, request.url
+
+
 async def _submit(page: Page) -> None:
     await page.get_by_role("button", name="Submit").click()
 
@@ -161,6 +181,73 @@ async def test_set_up_in_a_browser(browser: Browser, simulator: Simulator, tmp_p
             await page.goto(f"{ha}/config/devices/dashboard")
             await expect(page.get_by_role("cell", name="Living Room").first).to_be_visible()
             await shots.take(page, "10-devices")
+
+            # Options: leave a device out.
+            await page.goto(f"{ha}/config/integrations/integration/miot_connect")
+            await expect(page.get_by_role("heading", name="Hubs")).to_be_visible()
+            await shots.take(page, "11-entry")
+            await page.get_by_role("button", name="Configure").click()
+            await expect(page.get_by_text("MIoT Connect options")).to_be_visible()
+            await shots.take(page, "12-options")
+            await page.get_by_role("button", name="Devices to leave out").click()
+            await page.get_by_text("Desk Lamp (yeelink.light.lamp1)").click()
+            await expect(page.get_by_text("Desk Lamp", exact=True)).to_be_visible()
+            await shots.take(page, "13-options-exclude")
+            await _submit(page)
+            await expect(page.get_by_text("Options successfully saved")).to_be_visible()
+            await page.get_by_role("button", name="Finish").click()
+            # The device and its entities are gone after the reload.
+            devices = page.get_by_role("listitem")
+            await expect(devices.filter(has_text="yeelink.light.lamp1")).to_have_count(0)
+            await expect(devices.filter(has_text="zhimi.heater.za2")).to_have_count(1)
+
+            # Reconfigure (the menu of the entry): another region, same endpoints.
+            await page.get_by_role("button", name="Menu").nth(1).click()
+            await page.get_by_role("menuitem", name="Reconfigure").click()
+            await expect(page.get_by_text("Region and endpoints")).to_be_visible()
+            await page.locator("ha-select").filter(has_text="Mainland China").click()
+            await page.get_by_role("menuitem", name="Europe").click()
+            await shots.take(page, "14-reconfigure")
+            await _submit(page)
+            await expect(
+                page.get_by_text(
+                    re.compile("The settings were changed|Reconfiguration was successful")
+                )
+            ).to_be_visible()
+            await shots.take(page, "15-reconfigured")
+            await page.get_by_role("button", name="Close").last.click()
+
+            # Removal: the entry and its devices go.
+            await page.get_by_role("button", name="Menu").nth(1).click()
+            await page.get_by_role("menuitem", name="Delete").click()
+            await shots.take(page, "16-delete")
+            await page.get_by_role("button", name="Delete").click()
+            await page.goto(f"{ha}/config/devices/dashboard")
+            await expect(page.get_by_role("cell", name="MIoT Connect")).to_have_count(0)
+            await shots.take(page, "17-removed")
+
+            # The fallback: the page after sign-in cannot be opened (homeassistant.local does not
+            # resolve here), so the address is copied from the address bar into the form.
+            await _open_flow(page, ha)
+            await _fill_endpoints(page, simulator, redirect=None)
+            await _submit(page)
+            await expect(page.get_by_text("Sign in to Xiaomi")).to_be_visible()
+            xiaomi, landed = await _sign_in_unreachable(
+                page, f"http://homeassistant.local:8123{CALLBACK}?"
+            )
+            assert "code=" in landed
+            await shots.take(xiaomi, "18-unreachable")
+            await xiaomi.close()
+            await page.get_by_role("textbox", name="Address after sign-in, or the code").fill(
+                landed
+            )
+            await shots.take(page, "19-pasted")
+            await _submit(page)
+            await expect(page.get_by_text("Choose the Mi Home homes")).to_be_visible()
+            await _submit(page)
+            await page.get_by_role("button", name=re.compile("Finish")).click()
+            await page.goto(f"{ha}/config/devices/dashboard")
+            await expect(page.get_by_role("cell", name="MIoT Connect").first).to_be_visible()
         finally:
             await context.close()
     # Nothing of ours went wrong in Home Assistant, nor used API it reports as deprecated.
