@@ -185,14 +185,12 @@ async def test_set_up_in_a_browser(browser: Browser, simulator: Simulator, tmp_p
             # Options: leave a device out.
             await page.goto(f"{ha}/config/integrations/integration/miot_connect")
             await expect(page.get_by_role("heading", name="Hubs")).to_be_visible()
-            await shots.take(page, "11-entry")
             await page.get_by_role("button", name="Configure").click()
             await expect(page.get_by_text("MIoT Connect options")).to_be_visible()
-            await shots.take(page, "12-options")
             await page.get_by_role("button", name="Devices to leave out").click()
             await page.get_by_text("Desk Lamp (yeelink.light.lamp1)").click()
             await expect(page.get_by_text("Desk Lamp", exact=True)).to_be_visible()
-            await shots.take(page, "13-options-exclude")
+            await shots.take(page, "11-options-exclude")
             await _submit(page)
             await expect(page.get_by_text("Options successfully saved")).to_be_visible()
             await page.get_by_role("button", name="Finish").click()
@@ -207,24 +205,22 @@ async def test_set_up_in_a_browser(browser: Browser, simulator: Simulator, tmp_p
             await expect(page.get_by_text("Region and endpoints")).to_be_visible()
             await page.locator("ha-select").filter(has_text="Mainland China").click()
             await page.get_by_role("menuitem", name="Europe").click()
-            await shots.take(page, "14-reconfigure")
+            await shots.take(page, "12-reconfigure")
             await _submit(page)
             await expect(
                 page.get_by_text(
                     re.compile("The settings were changed|Reconfiguration was successful")
                 )
             ).to_be_visible()
-            await shots.take(page, "15-reconfigured")
             await page.get_by_role("button", name="Close").last.click()
 
             # Removal: the entry and its devices go.
             await page.get_by_role("button", name="Menu").nth(1).click()
             await page.get_by_role("menuitem", name="Delete").click()
-            await shots.take(page, "16-delete")
+            await shots.take(page, "13-delete")
             await page.get_by_role("button", name="Delete").click()
             await page.goto(f"{ha}/config/devices/dashboard")
             await expect(page.get_by_role("cell", name="MIoT Connect")).to_have_count(0)
-            await shots.take(page, "17-removed")
 
             # The fallback: the page after sign-in cannot be opened (homeassistant.local does not
             # resolve here), so the address is copied from the address bar into the form.
@@ -236,18 +232,36 @@ async def test_set_up_in_a_browser(browser: Browser, simulator: Simulator, tmp_p
                 page, f"http://homeassistant.local:8123{CALLBACK}?"
             )
             assert "code=" in landed
-            await shots.take(xiaomi, "18-unreachable")
+            await shots.take(xiaomi, "14-unreachable")
             await xiaomi.close()
             await page.get_by_role("textbox", name="Address after sign-in, or the code").fill(
                 landed
             )
-            await shots.take(page, "19-pasted")
+            await shots.take(page, "15-pasted")
             await _submit(page)
             await expect(page.get_by_text("Choose the Mi Home homes")).to_be_visible()
             await _submit(page)
             await page.get_by_role("button", name=re.compile("Finish")).click()
             await page.goto(f"{ha}/config/devices/dashboard")
             await expect(page.get_by_role("cell", name="MIoT Connect").first).to_be_visible()
+
+            # The sign-in form in Chinese (the user's language chosen in the frontend).
+            await page.evaluate("localStorage.setItem('selectedLanguage', '\"zh-Hans\"')")
+            await page.goto(f"{ha}/config/integrations/dashboard/add?domain=miot_connect")
+            await page.get_by_role("button", name="确定").click()
+            await expect(page.get_by_text("连接小米账号")).to_be_visible()
+            await page.get_by_text("其他地址（模拟器、代理）").click()
+            await page.get_by_role("textbox", name="HTTP 基础地址").fill(simulator.base_url)
+            await page.get_by_role("textbox", name="MQTT 代理主机").fill(simulator.mqtt_host)
+            await page.get_by_role("spinbutton", name="MQTT 代理端口").fill(
+                str(simulator.mqtt_port)
+            )
+            await page.get_by_role("textbox", name="CA 证书文件").fill(simulator.ca_file)
+            await page.get_by_role("button", name="提交").click()
+            await expect(page.get_by_text("登录小米账号")).to_be_visible()
+            await expect(page.get_by_text("如果该页面显示已登录")).to_be_visible()
+            await shots.take(page, "16-sign-in-form-zh")
+            await page.get_by_role("button", name="关闭").click()
         finally:
             await context.close()
     # Nothing of ours went wrong in Home Assistant, nor used API it reports as deprecated.
