@@ -52,8 +52,27 @@ class StateCheck(StrEnum):
 
 
 _PAGE = (
-    "<!DOCTYPE html><html><head><meta charset='utf-8'><title>MIoT Connect</title></head>"
-    "<body><h1>MIoT Connect</h1><p id='message'>{message}</p></body></html>"
+    "<!DOCTYPE html><html><head><meta charset='utf-8'>"
+    "<meta name='viewport' content='width=device-width'><title>MIoT Connect</title></head>"
+    "<body style='font-family: sans-serif; max-width: 40em; margin: 2em auto; padding: 0 1em'>"
+    "<h1>MIoT Connect</h1><p lang='en'>{message}</p><p lang='zh-Hans'>{chinese}</p></body></html>"
+)
+_NO_CODE = (
+    "Xiaomi did not send a sign-in code (the sign-in was cancelled or refused). "
+    "Go back to Home Assistant and use the sign-in link again.",
+    "小米没有返回登录 code（登录已取消或被拒绝）。请回到 Home Assistant 重新使用登录链接。",
+)
+_EXPIRED = (
+    "This sign-in link has expired. Go back to Home Assistant and use the new link.",
+    "此登录链接已过期。请回到 Home Assistant 使用新的链接。",
+)
+_INVALID = (
+    "This sign-in link is invalid or was already used.",
+    "此登录链接无效或已被使用。",
+)
+_SIGNED_IN = (
+    "Signed in. Go back to Home Assistant and select Submit to continue. You can close this tab.",
+    "已登录。请回到 Home Assistant 选择“提交”继续。可以关闭此标签页。",
 )
 
 
@@ -123,31 +142,19 @@ class MiotOAuthCallbackView(HomeAssistantView):
         state = request.query.get("state", "")
         code = request.query.get("code", "")
         if not code:
-            return self._page(
-                "Xiaomi did not send a sign-in code (the sign-in was cancelled or refused). "
-                "Go back to Home Assistant and use the sign-in link again.",
-                400,
-            )
+            return self._page(_NO_CODE, 400)
         data = _data(hass)
         item = data.pending.get(state)
         flow_id = item.flow_id if item is not None else None
         check = async_take_state(hass, state)
         if check is StateCheck.EXPIRED:
-            return self._page(
-                "This sign-in link has expired. Go back to Home Assistant and use the new link.",
-                400,
-            )
+            return self._page(_EXPIRED, 400)
         if check is not StateCheck.OK or flow_id is None:
-            return self._page("This sign-in link is invalid or was already used.", 400)
+            return self._page(_INVALID, 400)
         data.received[flow_id] = (code, state)
-        return self._page(
-            "Signed in. Go back to Home Assistant and select Submit to continue. "
-            "You can close this tab.",
-            200,
-        )
+        return self._page(_SIGNED_IN, 200)
 
     @staticmethod
-    def _page(message: str, status: int) -> web.Response:
-        return web.Response(
-            status=status, content_type="text/html", text=_PAGE.format(message=escape(message))
-        )
+    def _page(message: tuple[str, str], status: int) -> web.Response:
+        text = _PAGE.format(message=escape(message[0]), chinese=escape(message[1]))
+        return web.Response(status=status, content_type="text/html", text=text)
