@@ -6,7 +6,7 @@ options (leave a device out), reconfigure and removal; then the fallback: the pa
 cannot be opened, and the address is pasted into the form.
 
 Screenshots of every step go to `tmp_path`, or to the folder named by MIOT_SCREENSHOT_DIR
-(`MIOT_SCREENSHOT_DIR=docs/images scripts/test tests/browser` refreshes the README's pictures).
+(`MIOT_SCREENSHOT_DIR=docs/images in_env pytest tests/browser` refreshes the README's pictures).
 """
 
 from __future__ import annotations
