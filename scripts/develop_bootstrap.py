@@ -168,9 +168,9 @@ async def add_entry(http: aiohttp.ClientSession, ha: str, access: str, sim: dict
             },
         )
     )
-    if flow.get("type") != "external":
+    if flow.get("step_id") != "auth":
         raise SystemExit(f"unexpected flow step: {flow}")
-    query = parse_qs(urlsplit(flow["url"]).query)
+    query = parse_qs(urlsplit(flow["description_placeholders"]["authorize_url"]).query)
     ssl_ctx = ssl.create_default_context(cafile=sim["ca_file"])
     approved = await _json(
         await http.get(

@@ -14,7 +14,7 @@ import pytest
 from simulator import CLIENT_ID, Simulator
 
 # Test directories whose tests never need a Home Assistant instance.
-_NO_HASS_DIRS = ("simulator", "connector")
+_NO_HASS_DIRS = ("simulator", "connector", "browser")
 
 
 @pytest.fixture(autouse=True)

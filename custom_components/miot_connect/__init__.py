@@ -19,7 +19,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
 from .api import async_build_clients
-from .const import CONF_TOKEN, DOMAIN
+from .const import CONF_EXCLUDED_DEVICES, CONF_TOKEN, DOMAIN
 from .coordinator import MiotCoordinator
 from .discovery import discover_entities
 from .dueros import async_setup_dueros_entry, async_unload_dueros_entry, is_dueros_entry
@@ -131,6 +131,11 @@ def _async_register_devices(hass: HomeAssistant, entry: MiotConfigEntry) -> None
         registry.async_get_or_create(
             config_entry_id=entry.entry_id, **device_info(coordinator, did)
         )
+    # Devices the user left out (options) leave the registry with their entities.
+    excluded = set(entry.options.get(CONF_EXCLUDED_DEVICES) or [])
+    for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
+        if any(domain == DOMAIN and did in excluded for domain, did in device.identifiers):
+            registry.async_remove_device(device.id)
 
 
 def _async_remove_moved_entities(hass: HomeAssistant, entry: MiotConfigEntry) -> None:

@@ -58,13 +58,20 @@ from .const import (
 )
 from .dueros import is_dueros_entry
 from .dueros.config_flow import STEP_DUEROS, DuerOSFlowMixin, DuerOSOptionsFlow
-from .miot import LAN_MODES, MiotAuthError, MiotError, OAuthToken
-from .oauth import async_forget_flow, async_register_state
+from .miot import LAN_MODES, MiotAuthError, MiotError, OAuthToken, parse_redirect
+from .oauth import (
+    STATE_TTL,
+    StateCheck,
+    async_forget_flow,
+    async_new_state,
+    async_pop_received,
+    async_take_state,
+)
 from .xiaoai_flow import CONF_XIAOAI_SETUP, XiaoaiOptionsFlow, xiaoai_options
 
 _LOGGER = logging.getLogger(__name__)
 
-CALLBACK_CODE = "code"
+CONF_REDIRECT_INPUT = "redirect"
 SECTION_ENDPOINTS = "endpoints"
 ENDPOINT_KEYS = (
     CONF_BASE_URL,
@@ -123,6 +130,11 @@ def _endpoint_fields(defaults: Mapping[str, Any]) -> dict[probatio.Marker, Any]:
     }
 
 
+def _redirect_base(config: Mapping[str, Any]) -> str:
+    """The Home Assistant address Xiaomi sends the browser back to (without our path)."""
+    return str(config.get(CONF_REDIRECT_URL, DEFAULT_REDIRECT_URL)).rstrip("/")
+
+
 def _clean_endpoints(user_input: Mapping[str, Any]) -> dict[str, Any]:
     """Keep only the endpoint overrides that were filled in (from the endpoints section)."""
     cleaned: dict[str, Any] = {}
@@ -146,6 +158,7 @@ class MiotConnectConfigFlow(DuerOSFlowMixin, ConfigFlow, domain=DOMAIN):
         self._token: OAuthToken | None = None
         self._account: AccountInfo | None = None
         self._error: str | None = None
+        self._state: str | None = None
 
     @staticmethod
     @callback
@@ -160,9 +173,6 @@ class MiotConnectConfigFlow(DuerOSFlowMixin, ConfigFlow, domain=DOMAIN):
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Region, language and (in a collapsed section) endpoint overrides."""
         errors: dict[str, str] = {}
-        if user_input is not None and CALLBACK_CODE in user_input:
-            # The external step was shown by this step, so the callback lands here.
-            return await self.async_step_auth(user_input)
         if user_input is not None and user_input.get(STEP_DUEROS):
             return await self.async_step_dueros()
         if user_input is not None:
@@ -172,6 +182,7 @@ class MiotConnectConfigFlow(DuerOSFlowMixin, ConfigFlow, domain=DOMAIN):
                 CONF_DEVICE_ID: f"ha.{uuid.uuid4().hex}",
                 **_clean_endpoints(user_input),
             }
+            self._state = None
             return await self.async_step_auth()
         if self._error is not None:
             errors["base"] = self._error
@@ -197,45 +208,91 @@ class MiotConnectConfigFlow(DuerOSFlowMixin, ConfigFlow, domain=DOMAIN):
         )
 
     async def async_step_auth(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Send the user to Xiaomi's authorize page; our callback view resumes the flow."""
-        if user_input is not None:
-            await self._async_exchange(user_input[CALLBACK_CODE])
-            return self.async_external_step_done(next_step_id="authorized")
-        auth = new_auth(self.hass, self._config)
-        redirect_uri = (
-            self._config.get(CONF_REDIRECT_URL, DEFAULT_REDIRECT_URL) + OAUTH_CALLBACK_PATH
-        )
-        state = auth.oauth_state()
-        async_register_state(self.hass, state, self.flow_id)
-        return self.async_external_step(url=auth.authorize_url(redirect_uri, state))
+        """The sign-in link and a field for the address the browser landed on (or the code).
 
-    async def _async_exchange(self, code: str) -> None:
+        When the browser reaches our callback, the code waits there and an empty submit (or the
+        frontend reloading the step) finishes; otherwise the pasted address is checked here.
+        """
+        errors: dict[str, str] = {}
+        received = async_pop_received(self.hass, self.flow_id)
+        if user_input is not None or received is not None:
+            text = str((user_input or {}).get(CONF_REDIRECT_INPUT) or "")
+            error = await self._async_sign_in(text, received)
+            if error is None:
+                return await self._async_authorized()
+            if error == "no_homes" and self.source != SOURCE_REAUTH:
+                self._error = error
+                return await self.async_step_user()
+            errors["base"] = error
+        redirect_base = _redirect_base(self._config)
+        if self._state is None:
+            self._state = async_new_state(self.hass, self.flow_id)
+        url = new_auth(self.hass, self._config).authorize_url(
+            redirect_base + OAUTH_CALLBACK_PATH, self._state
+        )
+        return self.async_show_form(
+            step_id="auth",
+            data_schema=probatio.Schema(
+                {probatio.Optional(CONF_REDIRECT_INPUT): selector.TextSelector()}
+            ),
+            errors=errors,
+            description_placeholders={
+                "authorize_url": url,
+                "redirect_url": redirect_base,
+                "minutes": str(int(STATE_TTL.total_seconds() // 60)),
+            },
+        )
+
+    async def _async_sign_in(self, text: str, received: tuple[str, str] | None) -> str | None:
+        """Check the code's state and exchange it; returns an error key or None."""
+        if received is not None:
+            # The callback view already checked and used up the state.
+            code = received[0]
+        else:
+            if not text.strip():
+                return "sign_in_first"
+            parsed = parse_redirect(text)
+            if not parsed.code:
+                return "access_denied" if parsed.error else "invalid_redirect"
+            # A bare code stands for this flow's current link.
+            state = parsed.state if parsed.state is not None else self._state
+            check = (
+                StateCheck.UNKNOWN
+                if state is None
+                else async_take_state(self.hass, state, self.flow_id)
+            )
+            if check is StateCheck.EXPIRED:
+                self._state = None
+                return "state_expired"
+            if check is not StateCheck.OK:
+                return "state_mismatch"
+            code = parsed.code
+        # The state is used up: the next attempt gets a new link.
+        self._state = None
+        return await self._async_exchange(code)
+
+    async def _async_exchange(self, code: str) -> str | None:
         """Exchange the code and check the account before anything is stored."""
         session = async_get_clientsession(self.hass)
-        redirect_uri = (
-            self._config.get(CONF_REDIRECT_URL, DEFAULT_REDIRECT_URL) + OAUTH_CALLBACK_PATH
-        )
         auth = new_auth(self.hass, self._config)
         try:
-            self._token = await auth.exchange_code(code, redirect_uri)
+            self._token = await auth.exchange_code(
+                code, _redirect_base(self._config) + OAUTH_CALLBACK_PATH
+            )
             self._account = await async_fetch_account(self.hass, session, self._config, self._token)
         except MiotAuthError:
-            self._error = "invalid_auth"
+            return "invalid_auth"
         except MiotError as err:
             _LOGGER.debug("Cannot reach the Xiaomi cloud: %s", err)
-            self._error = "cannot_connect"
-        else:
-            if not self._account.homes:
-                self._error = "no_homes"
+            return "cannot_connect"
+        if not self._account.homes:
+            return "no_homes"
+        return None
 
-    async def async_step_authorized(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """After the external step: errors go back to the first form, else pick homes."""
-        if self._error is not None or self._account is None or self._token is None:
-            if self.source == SOURCE_REAUTH:
-                return await self.async_step_reauth_confirm()
-            return await self.async_step_user()
+    async def _async_authorized(self) -> ConfigFlowResult:
+        """Signed in: update the entry (reauth) or pick homes."""
+        assert self._account is not None
+        assert self._token is not None
         await self.async_set_unique_id(self._account.uid)
         if self.source == SOURCE_REAUTH:
             self._abort_if_unique_id_mismatch(reason="wrong_account")
@@ -284,16 +341,11 @@ class MiotConnectConfigFlow(DuerOSFlowMixin, ConfigFlow, domain=DOMAIN):
     async def async_step_reauth_confirm(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask before sending the user to Xiaomi again."""
-        errors: dict[str, str] = {}
-        if user_input is not None and CALLBACK_CODE in user_input:
-            return await self.async_step_auth(user_input)
+        """Ask before sending the user to Xiaomi again (same sign-in step as the first time)."""
         if user_input is not None:
+            self._state = None
             return await self.async_step_auth()
-        if self._error is not None:
-            errors["base"] = self._error
-            self._error = None
-        return self.async_show_form(step_id="reauth_confirm", errors=errors)
+        return self.async_show_form(step_id="reauth_confirm")
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import aiohttp
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.miot_connect import oauth
 from custom_components.miot_connect.const import (
     CONF_HOMES,
     CONF_LANGUAGE,
@@ -25,13 +29,13 @@ from custom_components.miot_connect.const import (
 )
 from simulator import Fault, Simulator
 
-from .conftest import simulator_endpoints
+from .conftest import registry_device, simulator_endpoints
 
 REDIRECT = "http://127.0.0.1:8123"
 
 
 async def _start(hass: HomeAssistant, simulator: Simulator, **extra: Any) -> dict[str, Any]:
-    """Fill the first form with the simulator's endpoints; returns the external step."""
+    """Fill the first form with the simulator's endpoints; returns the sign-in form."""
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "user"
@@ -44,8 +48,21 @@ async def _start(hass: HomeAssistant, simulator: Simulator, **extra: Any) -> dic
             **extra,
         },
     )
-    assert result["type"] is FlowResultType.EXTERNAL_STEP
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "auth"
     return dict(result)
+
+
+def _link(result: Mapping[str, Any]) -> str:
+    """The sign-in link the form shows."""
+    placeholders = result["description_placeholders"]
+    assert placeholders["redirect_url"] == REDIRECT
+    url: str = placeholders["authorize_url"]
+    return url
+
+
+def _state(result: Mapping[str, Any]) -> str:
+    return parse_qs(urlsplit(_link(result)).query)["state"][0]
 
 
 async def _approve(
@@ -65,27 +82,30 @@ async def _approve(
 
 
 async def _callback(
-    hass_client_no_auth: ClientSessionGenerator, code: str, state: str, status: int = 200
-) -> None:
-    client = await hass_client_no_auth()
-    resp = await client.get(OAUTH_CALLBACK_PATH, params={"code": code, "state": state})
-    assert resp.status == status
-
-
-async def test_full_flow(
-    hass: HomeAssistant,
-    simulator: Simulator,
-    simulator_session: aiohttp.ClientSession,
     hass_client_no_auth: ClientSessionGenerator,
-) -> None:
-    """Region → Xiaomi sign-in → homes → entry, and the entry loads."""
-    result = await _start(hass, simulator)
-    code, state = await _approve(simulator, simulator_session, result["url"])
-    await _callback(hass_client_no_auth, code, state)
-    # The same state cannot be used twice.
-    await _callback(hass_client_no_auth, code, state, status=400)
+    params: dict[str, str],
+    status: int = 200,
+) -> str:
+    client = await hass_client_no_auth()
+    resp = await client.get(OAUTH_CALLBACK_PATH, params=params)
+    assert resp.status == status
+    return await resp.text()
 
-    result = await hass.config_entries.flow.async_configure(result["flow_id"])
+
+def _landing(code: str, state: str) -> str:
+    """The address the browser shows after Xiaomi redirected it (reachable or not)."""
+    return f"{REDIRECT}{OAUTH_CALLBACK_PATH}?{urlencode({'code': code, 'state': state})}"
+
+
+async def _submit(hass: HomeAssistant, flow_id: str, text: str | None = None) -> dict[str, Any]:
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {} if text is None else {"redirect": text}
+    )
+    return dict(result)
+
+
+async def _finish(hass: HomeAssistant, simulator: Simulator, result: Mapping[str, Any]) -> None:
+    """Homes form → entry, which loads; unloaded again."""
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "homes"
     homes = [str(home_id) for home_id in simulator.cloud.homes]
@@ -101,42 +121,211 @@ async def test_full_flow(
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 
-async def test_invalid_code_shows_error(
+async def test_full_flow(
     hass: HomeAssistant,
     simulator: Simulator,
     simulator_session: aiohttp.ClientSession,
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
-    """A code the cloud rejects brings the user back to the first form with an error."""
+    """Region → Xiaomi sign-in → our callback → Submit → homes → entry, and the entry loads."""
     result = await _start(hass, simulator)
-    _, state = await _approve(simulator, simulator_session, result["url"])
-    await _callback(hass_client_no_auth, "not-a-code", state)
-    result = await hass.config_entries.flow.async_configure(result["flow_id"])
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "user"
-    assert result["errors"] == {"base": "invalid_auth"}
+    code, state = await _approve(simulator, simulator_session, _link(result))
+    page = await _callback(hass_client_no_auth, {"code": code, "state": state})
+    assert "Signed in" in page
+    # The same state cannot be used twice.
+    page = await _callback(hass_client_no_auth, {"code": code, "state": state}, status=400)
+    assert "already used" in page
+    await _finish(hass, simulator, await _submit(hass, result["flow_id"]))
+
+
+async def test_callback_then_frontend_reload(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    simulator_session: aiohttp.ClientSession,
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """When the frontend reloads the flow after the callback, it moves on without a submit."""
+    assert await async_setup_component(hass, "config", {})
+    result = await _start(hass, simulator)
+    code, state = await _approve(simulator, simulator_session, _link(result))
+    await _callback(hass_client_no_auth, {"code": code, "state": state})
+    client = await hass_client()
+    resp = await client.get(f"/api/config/config_entries/flow/{result['flow_id']}")
+    assert resp.status == 200
+    assert (await resp.json())["step_id"] == "homes"
+    await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOMES: [str(home_id) for home_id in simulator.cloud.homes]}
+    )
+    await hass.async_block_till_done()
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+    assert await hass.config_entries.async_unload(entry.entry_id)
 
 
 @pytest.mark.parametrize(
-    ("fault", "error"),
-    [({"status": 500, "path": "/app/v2/homeroom"}, "cannot_connect")],
+    "paste",
+    [
+        "landing",
+        "landing without scheme",
+        "query only",
+        "bare code",
+    ],
 )
+async def test_paste_address(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    simulator_session: aiohttp.ClientSession,
+    paste: str,
+) -> None:
+    """The callback is unreachable: the user pastes the address (or the code) and finishes."""
+    result = await _start(hass, simulator)
+    code, state = await _approve(simulator, simulator_session, _link(result))
+    landing = _landing(code, state)
+    text = {
+        "landing": f"  {landing}\n",
+        "landing without scheme": landing.split("://", 1)[1],
+        "query only": "?" + urlsplit(landing).query,
+        "bare code": code,
+    }[paste]
+    await _finish(hass, simulator, await _submit(hass, result["flow_id"], text))
+
+
+async def test_paste_errors(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    simulator_session: aiohttp.ClientSession,
+) -> None:
+    """Nothing pasted, no code, a refused sign-in and another flow's state are form errors."""
+    result = await _start(hass, simulator)
+    flow_id = result["flow_id"]
+    link = _link(result)
+    for text, error in [
+        (None, "sign_in_first"),
+        ("   ", "sign_in_first"),
+        ("http://homeassistant.local:8123/", "invalid_redirect"),
+        ("the page did not load", "invalid_redirect"),
+        (f"{REDIRECT}{OAUTH_CALLBACK_PATH}?error=access_denied&state=x", "access_denied"),
+        (_landing("some-code", "not-a-state-we-issued"), "state_mismatch"),
+    ]:
+        result = await _submit(hass, flow_id, text)
+        assert result["step_id"] == "auth"
+        assert result["errors"] == {"base": error}, text
+        # Errors that used nothing up keep the same link.
+        assert _link(result) == link
+
+    # A second flow's state is refused here and stays usable by its own flow.
+    other = await _start(hass, simulator)
+    code, state = await _approve(simulator, simulator_session, _link(other))
+    result = await _submit(hass, flow_id, _landing(code, state))
+    assert result["errors"] == {"base": "state_mismatch"}
+    assert _state(other) != _state(result)
+    await _finish(hass, simulator, await _submit(hass, other["flow_id"], _landing(code, state)))
+    hass.config_entries.flow.async_abort(flow_id)
+
+
+async def test_state_single_use_and_new_link(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    simulator_session: aiohttp.ClientSession,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """A used state is refused; a failed exchange shows a new link that works."""
+    result = await _start(hass, simulator)
+    _, state = await _approve(simulator, simulator_session, _link(result))
+    result = await _submit(hass, result["flow_id"], _landing("not-a-code", state))
+    assert result["step_id"] == "auth"
+    assert result["errors"] == {"base": "invalid_auth"}
+    assert _state(result) != state
+    # The used state works neither pasted nor through the callback.
+    again = await _submit(hass, result["flow_id"], _landing("not-a-code", state))
+    assert again["errors"] == {"base": "state_mismatch"}
+    await _callback(hass_client_no_auth, {"code": "x", "state": state}, status=400)
+    code, state = await _approve(simulator, simulator_session, _link(result))
+    await _finish(hass, simulator, await _submit(hass, result["flow_id"], _landing(code, state)))
+
+
+async def test_callback_without_code_keeps_state(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    simulator_session: aiohttp.ClientSession,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """A callback without a code (the user refused) does not use the state up."""
+    result = await _start(hass, simulator)
+    code, state = await _approve(simulator, simulator_session, _link(result))
+    page = await _callback(
+        hass_client_no_auth, {"error": "access_denied", "state": state}, status=400
+    )
+    assert "did not send a sign-in code" in page
+    await _callback(hass_client_no_auth, {"code": code, "state": state})
+    # Pasting the address as well does no harm: the code the callback received is used.
+    await _finish(hass, simulator, await _submit(hass, result["flow_id"], _landing(code, state)))
+
+
+async def test_state_expires(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    simulator_session: aiohttp.ClientSession,
+    hass_client_no_auth: ClientSessionGenerator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A state expires: the callback and the form refuse it, and the form shows a new link."""
+    result = await _start(hass, simulator)
+    assert result["description_placeholders"]["minutes"] == "10"
+    # Links made from now on are already past their lifetime.
+    monkeypatch.setattr(oauth, "STATE_TTL", timedelta(0))
+    result = await _start(hass, simulator)
+    code, state = await _approve(simulator, simulator_session, _link(result))
+    page = await _callback(hass_client_no_auth, {"code": code, "state": state}, status=400)
+    assert "expired" in page
+
+    result = await _start(hass, simulator)
+    code, state = await _approve(simulator, simulator_session, _link(result))
+    result = await _submit(hass, result["flow_id"], _landing(code, state))
+    assert result["errors"] == {"base": "state_expired"}
+    assert _state(result) != state
+    # A bare code stands for the current link, which has expired as well.
+    link = _link(result)
+    result = await _submit(hass, result["flow_id"], code)
+    assert result["errors"] == {"base": "state_expired"}
+    assert _link(result) != link
+    monkeypatch.setattr(oauth, "STATE_TTL", timedelta(minutes=10))
+    result = await _submit(hass, result["flow_id"], code)
+    assert result["errors"] == {"base": "state_expired"}
+    code, state = await _approve(simulator, simulator_session, _link(result))
+    await _finish(hass, simulator, await _submit(hass, result["flow_id"], code))
+    for flow in hass.config_entries.flow.async_progress():
+        hass.config_entries.flow.async_abort(flow["flow_id"])
+
+
+async def test_ended_flow_forgets_its_state(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    simulator_session: aiohttp.ClientSession,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Once the flow is closed, its link no longer works."""
+    result = await _start(hass, simulator)
+    code, state = await _approve(simulator, simulator_session, _link(result))
+    hass.config_entries.flow.async_abort(result["flow_id"])
+    await _callback(hass_client_no_auth, {"code": code, "state": state}, status=400)
+
+
 async def test_cloud_error_shows_error(
     hass: HomeAssistant,
     simulator: Simulator,
     simulator_session: aiohttp.ClientSession,
     hass_client_no_auth: ClientSessionGenerator,
-    fault: dict[str, Any],
-    error: str,
 ) -> None:
     """A cloud failure while listing homes is a form error, nothing is created."""
     result = await _start(hass, simulator)
-    code, state = await _approve(simulator, simulator_session, result["url"])
-    simulator.cloud.faults.append(Fault(**fault))
-    await _callback(hass_client_no_auth, code, state)
-    result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    code, state = await _approve(simulator, simulator_session, _link(result))
+    simulator.cloud.faults.append(Fault(status=500, path="/app/v2/homeroom"))
+    await _callback(hass_client_no_auth, {"code": code, "state": state})
+    result = await _submit(hass, result["flow_id"])
     assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"base": error}
+    assert result["step_id"] == "auth"
+    assert result["errors"] == {"base": "cannot_connect"}
     assert not hass.config_entries.async_entries(DOMAIN)
 
 
@@ -144,14 +333,12 @@ async def test_already_configured(
     hass: HomeAssistant,
     simulator: Simulator,
     simulator_session: aiohttp.ClientSession,
-    hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
     """The same Xiaomi account twice aborts."""
     MockConfigEntry(domain=DOMAIN, unique_id=simulator.uid, data={}).add_to_hass(hass)
     result = await _start(hass, simulator)
-    code, state = await _approve(simulator, simulator_session, result["url"])
-    await _callback(hass_client_no_auth, code, state)
-    result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    code, state = await _approve(simulator, simulator_session, _link(result))
+    result = await _submit(hass, result["flow_id"], _landing(code, state))
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
 
@@ -174,15 +361,23 @@ async def test_no_homes(
     hass: HomeAssistant,
     simulator: Simulator,
     simulator_session: aiohttp.ClientSession,
-    hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
-    """An account without homes in the region is a form error."""
+    """An account without homes in the region goes back to the region form with an error."""
     simulator.cloud.homes.clear()
     result = await _start(hass, simulator)
-    code, state = await _approve(simulator, simulator_session, result["url"])
-    await _callback(hass_client_no_auth, code, state)
-    result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    code, state = await _approve(simulator, simulator_session, _link(result))
+    result = await _submit(hass, result["flow_id"], _landing(code, state))
+    assert result["step_id"] == "user"
     assert result["errors"] == {"base": "no_homes"}
+
+
+async def _reauth_form(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
+    result = await entry.start_reauth_flow(hass)
+    assert result["step_id"] == "reauth_confirm"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "auth"
+    return dict(result)
 
 
 async def test_reauth(
@@ -192,28 +387,34 @@ async def test_reauth(
     simulator_session: aiohttp.ClientSession,
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
-    """Reauth signs the same account in again and stores the new token."""
+    """Reauth signs the same account in again by either path, with a new state every time."""
     hass.config_entries.async_update_entry(
         config_entry, data={**config_entry.data, CONF_REDIRECT_URL: REDIRECT}
     )
     old = config_entry.data[CONF_TOKEN]["access_token"]
-    result = await config_entry.start_reauth_flow(hass)
-    assert result["step_id"] == "reauth_confirm"
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
-    assert result["type"] is FlowResultType.EXTERNAL_STEP
-    code, state = await _approve(simulator, simulator_session, result["url"])
-    await _callback(hass_client_no_auth, "bad-code", state)
-    result = await hass.config_entries.flow.async_configure(result["flow_id"])
-    # A failed sign-in comes back to the confirmation with the error.
-    assert result["step_id"] == "reauth_confirm"
+    result = await _reauth_form(hass, config_entry)
+    first_state = _state(result)
+    _, state = await _approve(simulator, simulator_session, _link(result))
+    result = await _submit(hass, result["flow_id"], _landing("bad-code", state))
+    # A failed sign-in stays on the sign-in form with the error and a new link.
+    assert result["step_id"] == "auth"
     assert result["errors"] == {"base": "invalid_auth"}
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
-    code, state = await _approve(simulator, simulator_session, result["url"])
-    await _callback(hass_client_no_auth, code, state)
-    result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    code, state = await _approve(simulator, simulator_session, _link(result))
+    result = await _submit(hass, result["flow_id"], _landing(code, state))
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
     assert config_entry.data[CONF_TOKEN]["access_token"] != old
+    await hass.async_block_till_done()
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
+
+    # The next reauth has another state, and the callback path works too.
+    result = await _reauth_form(hass, config_entry)
+    assert _state(result) not in (first_state, state)
+    code, state = await _approve(simulator, simulator_session, _link(result))
+    await _callback(hass_client_no_auth, {"code": code, "state": state})
+    result = await _submit(hass, result["flow_id"])
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
     await hass.async_block_till_done()
     assert await hass.config_entries.async_unload(config_entry.entry_id)
 
@@ -222,7 +423,6 @@ async def test_reauth_wrong_account(
     hass: HomeAssistant,
     simulator: Simulator,
     simulator_session: aiohttp.ClientSession,
-    hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
     """Signing in with another account during reauth aborts and keeps the entry as it was."""
     entry = MockConfigEntry(
@@ -237,11 +437,9 @@ async def test_reauth_wrong_account(
         },
     )
     entry.add_to_hass(hass)
-    result = await entry.start_reauth_flow(hass)
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
-    code, state = await _approve(simulator, simulator_session, result["url"])
-    await _callback(hass_client_no_auth, code, state)
-    result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    result = await _reauth_form(hass, entry)
+    code, _ = await _approve(simulator, simulator_session, _link(result))
+    result = await _submit(hass, result["flow_id"], code)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_account"
     assert CONF_TOKEN not in entry.data
@@ -298,6 +496,9 @@ async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEnt
     assert init_integration.state is ConfigEntryState.LOADED
     coordinator = init_integration.runtime_data.coordinator
     assert "100001" not in coordinator.devices
+    # The device left out is gone from the registry, the others stay.
+    assert registry_device(hass, "100001") is None
+    assert registry_device(hass, "100002") is not None
     assert not coordinator.push_enabled
     assert coordinator.poll_interval.total_seconds() == 120
     assert init_integration.options["voice_speaker"] == "100007"

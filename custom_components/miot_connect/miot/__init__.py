@@ -6,7 +6,15 @@ aiohttp `ClientSession`.
 
 from __future__ import annotations
 
-from .auth import MiotAuth, OAuthToken, new_device_id, oauth_state
+from .auth import (
+    MiotAuth,
+    OAuthToken,
+    RedirectInput,
+    new_device_id,
+    new_oauth_state,
+    oauth_state,
+    parse_redirect,
+)
 from .client import MiotCloudClient
 from .const import OAUTH2_CLIENT_ID, REGIONS, CloudEndpoints, async_ssl_context
 from .device_api import MiotDeviceApi, PropertyKey, PropertyWrite
@@ -98,6 +106,7 @@ __all__ = [
     "PropertyKey",
     "PropertyResult",
     "PropertyWrite",
+    "RedirectInput",
     "Room",
     "RouterStats",
     "SpecAction",
@@ -111,8 +120,10 @@ __all__ = [
     "async_ssl_context",
     "is_lan_capable",
     "new_device_id",
+    "new_oauth_state",
     "oauth_state",
     "parse_message",
+    "parse_redirect",
     "parse_spec",
     "urn_name",
 ]

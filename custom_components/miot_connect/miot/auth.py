@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 import hashlib
 import json
 import logging
+import re
+import secrets
 import time
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 import uuid
 
 import aiohttp
@@ -42,6 +44,55 @@ def new_device_id() -> str:
 def oauth_state(device_id: str) -> str:
     """The `state` the official client sends: sha1 of `d=<device_id>` in hex."""
     return hashlib.sha1(f"d={device_id}".encode()).hexdigest()
+
+
+def new_oauth_state() -> str:
+    """A fresh random `state` for one sign-in attempt (never reused)."""
+    return secrets.token_urlsafe(24)
+
+
+_CODE_CHARS = re.compile(r"^[A-Za-z0-9._~+/=-]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class RedirectInput:
+    """What the user copied after signing in: the redirect address, its query, or just the code.
+
+    `code` is empty when the text holds no code (`error` may then say why: the user refused);
+    `state` is None when only a bare code was given.
+    """
+
+    code: str
+    state: str | None
+    error: str | None = None
+
+
+def parse_redirect(text: str) -> RedirectInput:
+    """Read the address the browser landed on after the authorize page (or just its code).
+
+    Accepts a full address (`http://host:8123/path?code=…&state=…`, with or without the scheme), the
+    query part alone (`?code=…&state=…`), or a bare code.
+    """
+    text = text.strip().strip("\"'<>")
+    if not text:
+        return RedirectInput(code="", state=None)
+    query = ""
+    if "?" in text:
+        query = text.split("?", 1)[1]
+    elif "=" in text and ("code=" in text or "state=" in text or "error=" in text):
+        query = text
+    if not query and "://" in text:
+        query = urlsplit(text).query
+    if query:
+        params = parse_qs(query.split("#", 1)[0], keep_blank_values=True)
+        code = (params.get("code") or [""])[0].strip()
+        state = params["state"][0] if params.get("state") else None
+        error = params["error"][0] if params.get("error") else None
+        return RedirectInput(code=code, state=state, error=error)
+    if "/" in text.split("://", 1)[-1] or not _CODE_CHARS.match(text):
+        # An address without a query, or text with spaces: no code in it.
+        return RedirectInput(code="", state=None)
+    return RedirectInput(code=text, state=None)
 
 
 @dataclass(slots=True)
