@@ -453,7 +453,7 @@ async def test_routed_query_turns_device_on(
     await asyncio.sleep(0.1)
     simulator.mina.say(SPEAKER, "turn on the living room lamp", "好的")
     await wait_until(lambda: bool(spoken(simulator)), timeout=10.0)
-    assert spoken(simulator) == ["Turned on the light"]
+    assert spoken(simulator) == ["Turned on Living Room Lamp"]  # the voice layer names it
     assert operations(simulator) == ["pause"]
     assert lamp.values[2, 1] is True
     assert heard_events[0].data["routed"] is True
@@ -461,7 +461,7 @@ async def test_routed_query_turns_device_on(
     simulator.mina.say(SPEAKER, "sing me a song about mars", "好的，来一首")
     await wait_until(lambda: len(heard_events) == 2, timeout=3.0)
     await asyncio.sleep(0.2)
-    assert spoken(simulator) == ["Turned on the light"]
+    assert spoken(simulator) == ["Turned on Living Room Lamp"]  # the voice layer names it
     assert operations(simulator) == ["pause"]
     assert simulator.mina.state(SPEAKER).status == 1  # Xiaoai still answering
     stats = listener_of(listening).diagnostics()["speakers"][SPEAKER]
@@ -689,7 +689,7 @@ async def test_routed_through_assist_pipeline(
     await asyncio.sleep(0.1)
     simulator.mina.say(SPEAKER, "turn off the living room lamp", "好的")
     await wait_until(lambda: bool(spoken(simulator)), timeout=10.0)
-    assert spoken(simulator) == ["Turned off the light"]
+    assert spoken(simulator) == ["Turned off Living Room Lamp"]
     assert lamp.values[2, 1] is False
 
 
