@@ -59,6 +59,7 @@ from .mina import (
     MinaError,
     MinaSpeaker,
 )
+from .voice.assist import was_not_understood
 
 if TYPE_CHECKING:
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -370,12 +371,13 @@ class XiaoaiListener:
     async def _async_route(self, speaker: MinaSpeaker, text: str, device_id: str | None) -> bool:
         """Ask Assist; when it handled the query, answer instead of Xiaoai. Whether it did."""
         agent_id, language = self._assist_target()
+        context = Context()
         try:
             result = await conversation.async_converse(
                 self.hass,
                 text,
                 None,
-                Context(),
+                context,
                 language=language,
                 agent_id=agent_id,
                 device_id=device_id,
@@ -384,7 +386,9 @@ class XiaoaiListener:
             _LOGGER.warning("Xiaoai: Assist could not process a query: %s", err)
             return False
         response = result.response
-        if response.response_type is intent.IntentResponseType.ERROR:
+        if response.response_type is intent.IntentResponseType.ERROR or was_not_understood(
+            context.id
+        ):
             _LOGGER.debug("Xiaoai: Assist did not handle the query (%s)", response.error_code)
             return False
         speech = str(response.speech.get("plain", {}).get("speech") or "")

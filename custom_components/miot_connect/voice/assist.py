@@ -14,6 +14,7 @@ sentence first. Its callback:
 
 from __future__ import annotations
 
+from collections import OrderedDict
 import logging
 from typing import Any
 
@@ -28,6 +29,22 @@ from .understand import understand
 
 _LOGGER = logging.getLogger(__name__)
 CATCH_ALL: list[str] = ["{miot_connect_sentence}"]
+# A sentence trigger's answer always reaches the caller as "action done", even when nothing
+# understood the sentence. Callers that must tell the two apart (Xiaoai routing) look up the
+# request's context id here; the newest ids are kept.
+_NOT_UNDERSTOOD: OrderedDict[str, None] = OrderedDict()
+_NOT_UNDERSTOOD_KEPT = 256
+
+
+def was_not_understood(context_id: str) -> bool:
+    """Whether the sentence of this request's context was understood by nothing."""
+    return context_id in _NOT_UNDERSTOOD
+
+
+def _note_not_understood(context_id: str) -> None:
+    _NOT_UNDERSTOOD[context_id] = None
+    while len(_NOT_UNDERSTOOD) > _NOT_UNDERSTOOD_KEPT:
+        _NOT_UNDERSTOOD.popitem(last=False)
 
 
 def satellite_area(hass: HomeAssistant, user_input: Any) -> str | None:
@@ -71,6 +88,7 @@ def make_callback(hass: HomeAssistant) -> Any:
             if response is not None:
                 speech: str = response.speech.get("plain", {}).get("speech", "")
                 return speech
+        _note_not_understood(user_input.context.id)
         language = user_input.language or hass.config.language
         intents = await agent.async_get_or_load_intents(language)
         text = intents.error_responses.get("no_intent") if intents else None
