@@ -383,7 +383,8 @@ def _local_control_schema(
     ]
     return probatio.Schema(
         {
-            probatio.Required(
+            # Optional: the frontend leaves a collapsed section's defaults out of what it sends.
+            probatio.Optional(
                 CONF_LAN_MODE, default=current.get(CONF_LAN_MODE, "auto")
             ): selector.SelectSelector(
                 selector.SelectSelectorConfig(options=list(LAN_MODES), translation_key="lan_mode")
