@@ -18,14 +18,13 @@ from .const import (
     CloudEndpoints,
     async_ssl_context,
 )
-from .device_api import PropertyKey, PropertyWrite, write_results
+from .device_api import PropertyKey, PropertyWrite, read_value, write_results
 from .errors import (
     MiotActionError,
     MiotAuthError,
     MiotCloudUnavailableError,
     MiotError,
     MiotInvalidValueError,
-    MiotPropertyError,
     MiotTimeoutError,
     error_for_code,
 )
@@ -304,13 +303,7 @@ class MiotCloudClient:
     async def get_property(self, did: str, siid: int, piid: int) -> Any:
         """One value (raises the item's error)."""
         (result,) = await self.get_properties([(did, siid, piid)])
-        if not result.ok:
-            raise error_for_code(
-                result.code,
-                f"read {did} {siid}.{piid} failed: code {result.code}",
-                kind=MiotPropertyError,
-            )
-        return result.value
+        return read_value(result)
 
     def _start_flush(self, batch: _ReadBatch) -> None:
         if self._batch is batch:

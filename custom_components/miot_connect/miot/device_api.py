@@ -19,6 +19,17 @@ type PropertyKey = tuple[str, int, int]
 type PropertyWrite = tuple[str, int, int, Any]
 
 
+def read_value(result: PropertyResult) -> Any:
+    """The value of one read (raises the item's error), as both clients promise."""
+    if not result.ok:
+        raise error_for_code(
+            result.code,
+            f"read {result.did} {result.siid}.{result.piid} failed: code {result.code}",
+            kind=MiotPropertyError,
+        )
+    return result.value
+
+
 def write_results(
     writes: Sequence[PropertyWrite], found: Mapping[PropertyKey, PropertyResult]
 ) -> list[PropertyResult]:

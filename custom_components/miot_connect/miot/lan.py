@@ -17,7 +17,7 @@ import random
 from typing import Any, Final
 
 from .client import run_spec_action
-from .device_api import PropertyKey, PropertyWrite, write_results
+from .device_api import PropertyKey, PropertyWrite, read_value, write_results
 from .errors import (
     MiotActionError,
     MiotError,
@@ -27,7 +27,6 @@ from .errors import (
     MiotLanProtocolError,
     MiotLanTimeoutError,
     MiotLanTokenError,
-    MiotPropertyError,
     error_for_code,
 )
 from .miio import HELLO, MAX_STAMP, MIIO_PORT, MiioCodec, parse_header, parse_token
@@ -531,13 +530,7 @@ class MiotLanClient:
     async def get_property(self, did: str, siid: int, piid: int) -> Any:
         """One value (raises the item's error)."""
         (result,) = await self.get_properties([(did, siid, piid)])
-        if not result.ok:
-            raise error_for_code(
-                result.code,
-                f"read {did} {siid}.{piid} failed: code {result.code}",
-                kind=MiotPropertyError,
-            )
-        return result.value
+        return read_value(result)
 
     async def set_properties(self, items: Iterable[PropertyWrite]) -> list[PropertyResult]:
         """Write properties (results in input order; a single failing write raises)."""

@@ -31,14 +31,12 @@ import time
 from typing import Any, Final, Literal
 
 from .client import run_spec_action
-from .device_api import MiotDeviceApi, PropertyKey, PropertyWrite, write_results
+from .device_api import MiotDeviceApi, PropertyKey, PropertyWrite, read_value, write_results
 from .errors import (
     MiotActionError,
     MiotCodeError,
     MiotLanError,
     MiotLanTokenError,
-    MiotPropertyError,
-    error_for_code,
 )
 from .lan import MiotLanClient
 from .models import PropertyResult
@@ -198,13 +196,7 @@ class MiotDeviceRouter:
     async def get_property(self, did: str, siid: int, piid: int) -> Any:
         """One value (raises the item's error)."""
         (result,) = await self.get_properties([(did, siid, piid)])
-        if not result.ok:
-            raise error_for_code(
-                result.code,
-                f"read {did} {siid}.{piid} failed: code {result.code}",
-                kind=MiotPropertyError,
-            )
-        return result.value
+        return read_value(result)
 
     async def set_properties(self, items: Iterable[PropertyWrite]) -> list[PropertyResult]:
         """Results in input order; a single failing write raises its error."""
