@@ -22,7 +22,12 @@ from .api import async_build_clients
 from .const import CONF_EXCLUDED_DEVICES, CONF_TOKEN, DOMAIN
 from .coordinator import MiotCoordinator
 from .discovery import discover_entities
-from .dueros import async_setup_dueros_entry, async_unload_dueros_entry, is_dueros_entry
+from .dueros import (
+    async_setup_dueros_entry,
+    async_unload_dueros_entry,
+    dueros_health,
+    is_dueros_entry,
+)
 from .entity import device_info
 from .miot import OAuthToken
 from .services import async_setup_services
@@ -107,6 +112,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: MiotConfigEntry) -> bool
         raise
     xiaoai = async_build_xiaoai(hass, entry, coordinator)
     entry.runtime_data = MiotRuntimeData(coordinator, dict(entry.options), xiaoai)
+    # System health lines of the features that run beside the account.
+    coordinator.health_info["xiaoai_signin"] = (
+        xiaoai.health if xiaoai is not None else lambda: "not signed in"
+    )
+    coordinator.health_info["dueros_link"] = lambda: dueros_health(hass)
 
     async def _async_stop(_event: Event) -> None:
         await coordinator.async_shutdown()

@@ -403,6 +403,12 @@ class XiaoaiListener:
         return True
 
     # ------------------------------------------------------------------ diagnostics
+    def health(self) -> str:
+        """The system health line: listening, or why not."""
+        if self.auth_failed:
+            return "sign-in refused"
+        return "signed in"
+
     def diagnostics(self) -> dict[str, Any]:
         """Per speaker counters, without what was said."""
         return {

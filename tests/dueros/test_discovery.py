@@ -14,6 +14,7 @@ from homeassistant.helpers import (
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.miot_connect.dueros import dueros_health
 from custom_components.miot_connect.dueros.const import CONF_EXCLUDE, CONF_INCLUDE
 
 from .conftest import Send
@@ -124,11 +125,16 @@ async def test_assist_unexposed_entity_disappears(hass: HomeAssistant, send: Sen
     assert "light.kitchen_lights" in found
 
 
-async def test_open_uid_kept(send: Send, dueros_entry: MockConfigEntry) -> None:
-    """The openUid of a discovering user is stored for change reports (once)."""
+async def test_open_uid_kept(
+    hass: HomeAssistant, send: Send, dueros_entry: MockConfigEntry
+) -> None:
+    """The openUid of a discovering user is stored for change reports (once); the system health
+    line counts the linked users."""
+    assert dueros_health(hass) == "not linked yet"
     await send("DiscoverAppliancesRequest", openUid="baidu-user-1")
     await send("DiscoverAppliancesRequest", openUid="baidu-user-1")
     assert dueros_entry.data["open_uids"] == ["baidu-user-1"]
+    assert dueros_health(hass) == "1 linked"
 
 
 async def test_unreachable_entity(hass: HomeAssistant, send: Send) -> None:

@@ -75,6 +75,8 @@ async def test_websocket_panel(
         "last_error": "none",
         # Local control is on by default: LAN devices reached so far / LAN devices.
         "lan_devices_reached": f"0/{len(coordinator.local.lan_dids)}",
+        "xiaoai_signin": "not signed in",
+        "dueros_link": "not set up",
     }
     updates: dict[str, Any] = {}
     while (event := (await client.receive_json())["event"])["type"] != "finish":
@@ -194,9 +196,15 @@ async def test_two_accounts_and_feature_lines(
     assert reachable.startswith("Failed: ")
     assert "unreachable" in reachable
     assert ": ok" in reachable
-    # Reserved feature keys first, in their order; then others; "-" where not provided.
-    assert list(info)[-3:] == ["xiaoai_signin", "lan_devices_reached", "zz_later_feature"]
-    assert info["xiaoai_signin"] == "Demo: -; Office: signed in"
+    # Reserved feature keys first, in their order; then others.
+    assert list(info)[-4:] == [
+        "xiaoai_signin",
+        "dueros_link",
+        "lan_devices_reached",
+        "zz_later_feature",
+    ]
+    assert info["xiaoai_signin"] == "Demo: not signed in; Office: signed in"
+    assert info["dueros_link"] == "Demo: not set up; Office: not set up"
     assert info["lan_devices_reached"] == "Demo: 3/4; Office: 0/0"
     assert await hass.config_entries.async_unload(second.entry_id)
 

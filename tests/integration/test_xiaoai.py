@@ -513,6 +513,8 @@ async def test_renewal_and_repair(
     """An expired service token is renewed and saved; a revoked passToken files a repair issue
     and stops listening while the entry stays loaded."""
     caplog.set_level(logging.DEBUG, logger="custom_components.miot_connect")
+    health = listening.runtime_data.coordinator.health_info["xiaoai_signin"]
+    assert health() == "signed in"
     old = listening.data[CONF_XIAOAI]["service_token"]
     simulator.passport.expire_service_tokens()
     await asyncio.sleep(0.1)
@@ -528,6 +530,7 @@ async def test_renewal_and_repair(
     await wait_until(lambda: issues.async_get_issue(DOMAIN, issue_id) is not None, timeout=5.0)
     assert listening.state is ConfigEntryState.LOADED
     assert listener_of(listening).auth_failed
+    assert health() == "sign-in refused"  # the system health line says why
     for secret in (old, new, DEFAULT_PASSWORD, listening.data[CONF_XIAOAI]["pass_token"]):
         assert secret not in caplog.text
 

@@ -16,6 +16,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
+from ..const import DOMAIN
 from .config import ASSIST, DuerOSConfig
 from .const import CONF_ENTRY_TYPE, CONF_OPEN_UIDS, ENTRY_TYPE_DUEROS
 from .http import DuerOSView, loaded_bridge
@@ -89,6 +90,19 @@ async def async_unload_dueros_entry(hass: HomeAssistant, entry: ConfigEntry) -> 
     """Stop serving (the view answers 404 without a loaded bridge) and stop reporting (the
     listeners and background tasks end with the entry)."""
     return True
+
+
+def dueros_health(hass: HomeAssistant) -> str:
+    """The system health line: whether a bridge is set up and how many DuerOS users linked it."""
+    entries = [
+        entry
+        for entry in hass.config_entries.async_loaded_entries(DOMAIN)
+        if is_dueros_entry(entry)
+    ]
+    if not entries:
+        return "not set up"
+    linked = sum(len(entry.data.get(CONF_OPEN_UIDS, [])) for entry in entries)
+    return f"{linked} linked" if linked else "not linked yet"
 
 
 def dueros_diagnostics(entry: ConfigEntry) -> dict[str, Any]:
