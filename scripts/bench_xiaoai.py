@@ -19,13 +19,14 @@ import sys
 import tempfile
 import time
 from typing import Any
-import uuid
 
 import aiohttp
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
+import bench as base
 from homeassistant import loader
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import aiohttp_client, frame
@@ -45,33 +46,20 @@ CONVERSATION_PATH = "/device_profile/v2/conversation"
 
 
 async def _entry(hass: HomeAssistant, sim: Simulator) -> MockConfigEntry:
+    """The account entry of scripts/bench.py with a Xiaoai sign-in and one listened speaker."""
     flow = MinaSignIn(
         mina_session(hass), MinaEndpoints.for_region("cn", sim.base_url, ca_file=sim.ca_file)
     )
     result = await flow.start("demo@example.com", DEFAULT_PASSWORD)
     assert result.credential is not None
-    tokens = sim.issue_tokens()
+    entry = base._entry(sim)
     return MockConfigEntry(
         domain=DOMAIN,
-        title="bench",
-        unique_id=sim.uid,
-        data={
-            "region": "cn",
-            "language": "en",
-            "device_id": f"ha.{uuid.uuid4().hex}",
-            "uid": sim.uid,
-            "token": {**tokens, "obtained_at": time.time()},
-            "base_url": sim.base_url,
-            "mqtt_host": sim.mqtt_host,
-            "mqtt_port": sim.mqtt_port,
-            "ca_file": sim.ca_file,
-            "xiaoai": result.credential.to_dict(),
-        },
+        title=entry.title,
+        unique_id=entry.unique_id,
+        data={**entry.data, "xiaoai": result.credential.to_dict()},
         options={
-            "homes": [],
-            "poll_interval": 60,
-            "push": True,
-            "excluded_devices": [],
+            **entry.options,
             "xiaoai_listen": [SPEAKER],
             "xiaoai_route": [],
             "xiaoai_prefix": "",
