@@ -26,6 +26,7 @@ from .discovery import (
     MiotSchema,
     PropertyNeed,
     ha_unit,
+    is_numeric,
     register_schemas,
     value_labels,
     value_options,
@@ -80,7 +81,7 @@ def _controls_climate(spec: Any, service: Any, _primary: Any) -> bool:
     for prop in service.properties:
         if not prop.writable:
             continue
-        if prop.name == "target-temperature" and prop.format in {"float", *_INTS}:
+        if prop.name == "target-temperature" and is_numeric(prop):
             return True
         if prop.name in _ON_NAMES and prop.format == "bool":
             return True
@@ -89,7 +90,6 @@ def _controls_climate(spec: Any, service: Any, _primary: Any) -> bool:
     return False
 
 
-_INTS = frozenset({"uint8", "uint16", "uint32", "int8", "int16", "int32", "int64"})
 _ON_NAMES = ("on", "heating")
 
 SCHEMAS: list[MiotSchema] = [
