@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+import contextlib
 from dataclasses import dataclass, field
 import hashlib
 import secrets
@@ -232,6 +233,9 @@ class Cloud:
         self.hidden: dict[str, int] = {}
         self.http_counts: Counter[str] = Counter()
         self.mqtt_counts: Counter[str] = Counter()
+        # (did, siid, piid) → times `prop/get` asked for it (what a client reads, not just how
+        # many requests it sends).
+        self.read_items: Counter[tuple[str, int, int]] = Counter()
         self.home_page_size = 150
         self.publish_hook: PublishHook | None = None
         self.tokens_changed_hook: Callable[[], None] | None = None
@@ -424,6 +428,7 @@ class Cloud:
         """Request and publish counters."""
         return {
             "http": dict(self.http_counts),
+            "properties_read": sum(self.read_items.values()),
             "mqtt": {
                 "published": sum(self.mqtt_counts.values()),
                 "by_kind": dict(self.mqtt_counts),
@@ -434,6 +439,7 @@ class Cloud:
         """Zero every counter."""
         self.http_counts.clear()
         self.mqtt_counts.clear()
+        self.read_items.clear()
 
     # ----------------------------------------------------------------------- push
     def _publish(self, topic: str, payload: JsonDict, kind: str) -> None:
@@ -536,6 +542,9 @@ class Cloud:
         """`miotspec/prop/get`."""
 
         def read(item: JsonDict) -> JsonDict:
+            with contextlib.suppress(NotFoundError):
+                key = (str(item.get("did", "")), _param_iid(item, "siid"), _param_iid(item, "piid"))
+                self.read_items[key] += 1
             device, siid, piid, prop = self._lookup(item)
             if "read" not in prop.get("access", []):
                 raise _ItemError(CODE_BAD_IID)

@@ -35,6 +35,7 @@ async def test_push_after_write(api: Api, subscriber: Subscriber) -> None:
     assert (await api.control("DELETE", "counters"))[0] == 200
     assert (await api.control("GET", "counters"))[1] == {
         "http": {},
+        "properties_read": 0,
         "mqtt": {"published": 0, "by_kind": {}},
     }
 
