@@ -21,7 +21,6 @@ from homeassistant.helpers.typing import ConfigType
 from .api import async_build_clients
 from .const import CONF_EXCLUDED_DEVICES, CONF_TOKEN, DOMAIN
 from .coordinator import MiotCoordinator
-from .discovery import discover_entities
 from .dueros import (
     async_setup_dueros_entry,
     async_unload_dueros_entry,
@@ -105,9 +104,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: MiotConfigEntry) -> bool
     coordinator = MiotCoordinator(hass, entry, client, specs, push)
     try:
         await coordinator.async_setup()
+        # The first read runs meanwhile; entities are created with its values.
+        _async_register_devices(hass, entry, coordinator)
+        _async_remove_moved_entities(hass, coordinator)
+        async_suggest_area_aliases(hass, entry, coordinator)
+        await coordinator.async_first_values()
     except BaseException:
-        # Failed or cancelled (CancelledError is no Exception): stop push, its MQTT session
-        # and the timers started so far, shielded from a second cancellation.
+        # Failed or cancelled (CancelledError is no Exception): stop push, its MQTT session,
+        # the first read and the timers started so far, shielded from a second cancellation.
         await asyncio.shield(coordinator.async_shutdown())
         raise
     xiaoai = async_build_xiaoai(hass, entry, coordinator)
@@ -123,9 +127,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: MiotConfigEntry) -> bool
 
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _async_stop))
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
-    _async_register_devices(hass, entry)
-    _async_remove_moved_entities(hass, entry)
-    async_suggest_area_aliases(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     if xiaoai is not None:
         xiaoai.async_start()
@@ -133,9 +134,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: MiotConfigEntry) -> bool
     return True
 
 
-def _async_register_devices(hass: HomeAssistant, entry: MiotConfigEntry) -> None:
+def _async_register_devices(
+    hass: HomeAssistant, entry: MiotConfigEntry, coordinator: MiotCoordinator
+) -> None:
     """Create device entries parents first, so sub-devices can name their gateway."""
-    coordinator = entry.runtime_data.coordinator
     registry = dr.async_get(hass)
     for did in sorted(coordinator.devices, key=lambda d: coordinator.devices[d].is_sub_device):
         registry.async_get_or_create(
@@ -148,17 +150,17 @@ def _async_register_devices(hass: HomeAssistant, entry: MiotConfigEntry) -> None
             registry.async_remove_device(device.id)
 
 
-def _async_remove_moved_entities(hass: HomeAssistant, entry: MiotConfigEntry) -> None:
+def _async_remove_moved_entities(hass: HomeAssistant, coordinator: MiotCoordinator) -> None:
     """Remove registry entries whose spec item is now exposed by another platform (the unique id
     stays `<did>_<siid>_<piid>`; a gateway's arming-mode select became its alarm panel) or is now
     a part of another entity (the gateway's alarm select, now the panel's triggered state), so
     that no orphaned entity is left behind."""
-    coordinator = entry.runtime_data.coordinator
+    entry = coordinator.entry
     platform_of: dict[str, str | None] = {}
-    for did, spec in coordinator.specs.items():
-        if (device := coordinator.devices.get(did)) is None:
+    for did in coordinator.specs:
+        if did not in coordinator.devices:
             continue
-        infos = discover_entities(spec, device.model)
+        infos = coordinator.entity_infos(did)
         for info in infos:
             platform_of[info.unique_id(did)] = str(info.platform)
         for info in infos:

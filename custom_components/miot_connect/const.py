@@ -94,6 +94,12 @@ MISSING_RECHECK: Final = timedelta(seconds=30)
 # A device missing from the cloud's device list is kept (unavailable) this long before it is
 # removed with its entities; one glitchy answer must not delete what the user set on it.
 DEVICE_MISSING_GRACE: Final = timedelta(hours=24)
+# Setup's cloud part (homes, device list, specs) gives up after this long, so that a slow cloud
+# never holds Home Assistant's start: the entry is retried later (Home Assistant's backoff).
+SETUP_CLOUD_TIMEOUT: Final = 60.0
+# Entities are created with their first values when these come within this long; otherwise
+# they are created at once and the values follow (the read goes on in the background).
+FIRST_VALUES_WAIT: Final = 10.0
 
 # Countries (ISO 3166-1 alpha-2) mapped to the Xiaomi cloud region that serves them.
 COUNTRY_REGIONS: Final[dict[str, str]] = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 import logging
@@ -19,7 +19,11 @@ from homeassistant.exceptions import (
     HomeAssistantError,
     ServiceValidationError,
 )
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_call_later, async_track_time_interval
@@ -37,12 +41,15 @@ from .const import (
     DEVICE_MISSING_GRACE,
     DOMAIN,
     EXECUTE_TEXT,
+    FIRST_VALUES_WAIT,
     MISSING_RECHECK,
     OUTAGE_AFTER_FAILED_READS,
     OUTAGE_RETRY,
     PUSH_DOWN_REPAIR_AFTER,
+    SETUP_CLOUD_TIMEOUT,
     SPEAKER_SERVICE,
 )
+from .discovery import MiotEntityInfo, discover_entities
 from .local import LocalControl
 from .miot import (
     Device,
@@ -82,6 +89,14 @@ class MiotEventData:
     siid: int
     eiid: int
     arguments: dict[int, Any]
+
+
+@dataclass(slots=True, eq=False)
+class _Listener:
+    """An entity's update callback and the properties it shows (None: every change)."""
+
+    update: CALLBACK_TYPE
+    keys: frozenset[PropKey] | None
 
 
 @dataclass(slots=True)
@@ -135,7 +150,7 @@ class MiotCoordinator:
         # key (translated under "system_health.info" in strings.json) → a getter of its value.
         # Reserved keys: "xiaoai_signin", "dueros_link", "lan_devices_reached".
         self.health_info: dict[str, Callable[[], Any]] = {}
-        self._listeners: dict[str, list[CALLBACK_TYPE]] = defaultdict(list)
+        self._listeners: dict[str, list[_Listener]] = defaultdict(list)
         self._event_listeners: dict[str, list[Callable[[MiotEventData], None]]] = defaultdict(list)
         self._unsubs: list[CALLBACK_TYPE] = []
         self._poll_lock = asyncio.Lock()
@@ -150,6 +165,21 @@ class MiotCoordinator:
         self._generation: dict[PropKey, int] = defaultdict(int)
         # Devices one of whose listeners raised (logged once per device).
         self._failing_listeners: set[str] = set()
+        # Discovery results per spec object and model (devices of one model share them).
+        self._infos: dict[tuple[int, str], tuple[DeviceSpec, list[MiotEntityInfo]]] = {}
+        # What is read: only readable properties something shows or uses (enabled entities),
+        # each with the number of its users. Of these, the ones without push are polled.
+        self._wanted: dict[PropKey, int] = {}
+        self._unpushed: set[PropKey] = set()
+        # Properties answered by a read at least once, waiting to be read, being read.
+        self._asked: set[PropKey] = set()
+        self._queued: set[PropKey] = set()
+        self._in_flight: set[PropKey] = set()
+        self._flush_handle: asyncio.Handle | None = None
+        self._reads_idle = asyncio.Event()
+        self._reads_idle.set()
+        self._first_read: asyncio.Task[MiotError | None] | None = None
+        self._first_read_abandoned = False
         # Reads, writes and actions go through the local-first router (the cloud when the LAN
         # is off or a device does not answer there).
         self.local = LocalControl(
@@ -190,10 +220,16 @@ class MiotCoordinator:
 
     # ------------------------------------------------------------------- setup
     async def async_setup(self) -> None:
-        """Discover devices, fetch specs, start push, read every readable property, then poll."""
+        """Discover devices, fetch specs, start push and start the first read; then poll.
+
+        The first read (`async_first_values` waits for it) runs while the device registry and
+        the entities are prepared. The cloud part is bounded by `SETUP_CLOUD_TIMEOUT`: a slow
+        cloud never holds Home Assistant's start; the entry is retried instead.
+        """
         try:
-            await self._async_load_devices()
-            await self.local.async_sync(self.devices.values())
+            async with asyncio.timeout(SETUP_CLOUD_TIMEOUT):
+                await self._async_load_devices()
+                await self.local.async_sync(self.devices.values())
             if self.push_enabled:
                 # Subscribe before the first read so no change falls between the two.
                 assert self.push is not None
@@ -205,21 +241,13 @@ class MiotCoordinator:
                 )
                 await self.push.start()
                 await self.push.subscribe(list(self.devices))
-            # The first full read is one batched cloud request: complete at once, and no LAN
-            # timeout of an unreachable device holds setup up. The LAN takes over after it.
-            self.async_apply_results(
-                await self.client.get_properties(self._readable_keys(self.devices))
-            )
-        except MiotAuthError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="auth_failed"
-            ) from err
         except MiotError as err:
-            raise ConfigEntryNotReady(
-                translation_domain=DOMAIN,
-                translation_key="cloud_unreachable",
-                translation_placeholders={"error": str(err)},
+            raise _setup_error(err) from err
+        except TimeoutError as err:
+            raise _setup_error(
+                MiotError(f"no complete answer within {SETUP_CLOUD_TIMEOUT:g} s")
             ) from err
+        self._start_first_read(self.predicted_keys(self.devices))
         self._unsubs.append(
             async_track_time_interval(
                 self.hass, self._async_poll, self.poll_interval, name="miot_connect poll"
@@ -237,6 +265,11 @@ class MiotCoordinator:
     async def async_shutdown(self) -> None:
         """Stop timers and push; leaves nothing running."""
         self._closed = True
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+            self._flush_handle = None
+        if self._first_read is not None and not self._first_read.done():
+            self._first_read.cancel()
         for unsub in self._unsubs:
             unsub()
         self._unsubs.clear()
@@ -336,13 +369,29 @@ class MiotCoordinator:
         return cause != _AUTH_CAUSE and self.push_enabled and self.stats.push_connected
 
     @callback
-    def async_add_listener(self, did: str, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
-        """Call `update` whenever a value or the availability of the device changes."""
-        self._listeners[did].append(update)
+    def async_add_listener(
+        self,
+        did: str,
+        update: CALLBACK_TYPE,
+        props: Iterable[tuple[int, int]] | None = None,
+    ) -> CALLBACK_TYPE:
+        """Call `update` when the device's availability or one of `props` (siid, piid) changes
+        (any value of the device when `props` is None).
+
+        Listening to properties is using them: they are read (now, when their value is not
+        known yet) and polled while they lack push, as long as one listener has them.
+        """
+        keys = None if props is None else frozenset((did, siid, piid) for siid, piid in props)
+        listener = _Listener(update, keys)
+        self._listeners[did].append(listener)
+        if keys:
+            self._want(keys)
 
         @callback
         def remove() -> None:
-            self._listeners[did].remove(update)
+            self._listeners[did].remove(listener)
+            if keys:
+                self._unwant(keys)
 
         return remove
 
@@ -360,12 +409,19 @@ class MiotCoordinator:
         return remove
 
     @callback
-    def _notify(self, dids: Iterable[str]) -> None:
-        """Wake the listeners of these devices; one failing listener stops no other."""
+    def _notify(self, dids: Iterable[str], changed: Collection[PropKey] | None = None) -> None:
+        """Wake the listeners of these devices (with `changed`, only those showing one of
+        these properties); one failing listener stops no other."""
         for did in set(dids):
-            for update in list(self._listeners.get(did, ())):
+            for listener in list(self._listeners.get(did, ())):
+                if (
+                    changed is not None
+                    and listener.keys is not None
+                    and listener.keys.isdisjoint(changed)
+                ):
+                    continue
                 try:
-                    update()
+                    listener.update()
                 except Exception:
                     if did in self._failing_listeners:
                         _LOGGER.debug("Updating an entity of %s failed again", did, exc_info=True)
@@ -414,19 +470,164 @@ class MiotCoordinator:
         }
 
     # ---------------------------------------------------------------- reading
-    def _readable_keys(self, dids: Iterable[str], *, unpushed_only: bool = False) -> list[PropKey]:
+    def entity_infos(self, did: str) -> list[MiotEntityInfo]:
+        """The entities discovered for a device (computed once per spec and model)."""
+        spec = self.specs.get(did)
+        device = self.devices.get(did)
+        if spec is None or device is None:
+            return []
+        cache_key = (id(spec), device.model)
+        cached = self._infos.get(cache_key)
+        if cached is None or cached[0] is not spec:
+            cached = self._infos[cache_key] = (spec, discover_entities(spec, device.model))
+        return cached[1]
+
+    def predicted_keys(self, dids: Iterable[str]) -> list[PropKey]:
+        """Readable properties of the entities that will be enabled: those the registry has
+        enabled, and new ones that are enabled by default (unless the entry disables new
+        entities). Their values are read before the entities are created."""
+        registry = er.async_get(self.hass)
+        new_enabled = not self.entry.pref_disable_new_entities
+        keys: dict[PropKey, None] = {}
+        for did in dids:
+            for info in self.entity_infos(did):
+                entity_id = registry.async_get_entity_id(info.platform, DOMAIN, info.unique_id(did))
+                if entity_id is None:
+                    enabled = info.enabled_default and new_enabled
+                else:
+                    enabled = not registry.entities[entity_id].disabled
+                if enabled:
+                    for prop in info.props.values():
+                        if prop.readable:
+                            keys[(did, prop.siid, prop.iid)] = None
+        return list(keys)
+
+    def wanted_keys(self) -> list[PropKey]:
+        """The properties that are read and kept current (something shows or uses them)."""
+        return list(self._wanted)
+
+    def _readable_keys(self, dids: Iterable[str]) -> list[PropKey]:
+        """Every readable property of these devices (a refresh asked for by the user)."""
         keys: list[PropKey] = []
         for did in dids:
             spec = self.specs.get(did)
             if spec is None:
                 continue
-            for prop in spec.properties():
-                if not prop.readable:
-                    continue
-                if unpushed_only and prop.notifiable:
-                    continue
-                keys.append((did, prop.siid, prop.iid))
+            keys.extend((did, prop.siid, prop.iid) for prop in spec.properties() if prop.readable)
         return keys
+
+    def _wanted_of(self, dids: Iterable[str]) -> list[PropKey]:
+        chosen = set(dids)
+        return [key for key in self._wanted if key[0] in chosen]
+
+    @callback
+    def _want(self, keys: Iterable[PropKey]) -> None:
+        """Count a user of these properties; read the readable ones not known yet."""
+        for key in keys:
+            if (count := self._wanted.get(key)) is not None:
+                self._wanted[key] = count + 1
+                continue
+            did, siid, piid = key
+            spec = self.specs.get(did)
+            if spec is None or not spec.has_property(siid, piid):
+                continue
+            prop = spec.property(siid, piid)
+            if not prop.readable:
+                continue
+            self._wanted[key] = 1
+            if not prop.notifiable:
+                self._unpushed.add(key)
+            if key not in self._asked and key not in self._in_flight:
+                self._queued.add(key)
+        if self._queued and self._flush_handle is None and not self._closed:
+            self._reads_idle.clear()
+            self._flush_handle = self.hass.loop.call_soon(self._flush_queued)
+
+    @callback
+    def _unwant(self, keys: Iterable[PropKey]) -> None:
+        for key in keys:
+            count = self._wanted.get(key)
+            if count is None:
+                continue
+            if count > 1:
+                self._wanted[key] = count - 1
+                continue
+            del self._wanted[key]
+            self._unpushed.discard(key)
+            self._queued.discard(key)
+
+    @callback
+    def _flush_queued(self) -> None:
+        """Read what listeners asked for since the last flush, in one batched read."""
+        self._flush_handle = None
+        keys = [key for key in self._queued if key not in self._asked | self._in_flight]
+        self._queued.clear()
+        if not keys or self._closed:
+            self._reads_done()
+            return
+        self._in_flight.update(keys)
+
+        async def read() -> None:
+            try:
+                await self._async_read_tracked(keys, "read")
+            finally:
+                self._in_flight.difference_update(keys)
+                self._reads_done()
+
+        self.entry.async_create_background_task(self.hass, read(), "miot_connect read")
+
+    @callback
+    def _reads_done(self) -> None:
+        if not self._in_flight and not self._queued and self._flush_handle is None:
+            self._reads_idle.set()
+
+    @callback
+    def _start_first_read(self, keys: list[PropKey]) -> None:
+        """Start the first read: one batched cloud request, so that it is complete at once and
+        no LAN timeout of an unreachable device holds setup up (the LAN takes over after it)."""
+        self._in_flight.update(keys)
+        self._reads_idle.clear()
+        self._first_read = self.entry.async_create_background_task(
+            self.hass, self._async_first_read(keys), "miot_connect first read"
+        )
+
+    async def _async_first_read(self, keys: list[PropKey]) -> MiotError | None:
+        try:
+            results = await self.client.get_properties(keys)
+        except MiotError as err:
+            if self._first_read_abandoned:
+                # Setup went on without the values: this is an ordinary failed read now.
+                self._read_failed("first read", err, auth=isinstance(err, MiotAuthError))
+                if isinstance(err, MiotAuthError):
+                    self.entry.async_start_reauth(self.hass)
+            return err
+        finally:
+            self._in_flight.difference_update(keys)
+            self._reads_done()
+        self.async_apply_results(results)
+        return None
+
+    async def async_first_values(self) -> None:
+        """Wait for the first read, at most `FIRST_VALUES_WAIT` (then the values follow when
+        they come); raise the setup error when it failed."""
+        task = self._first_read
+        if task is None:
+            return
+        done, _ = await asyncio.wait({task}, timeout=FIRST_VALUES_WAIT)
+        if not done:
+            self._first_read_abandoned = True
+            _LOGGER.info(
+                "The first values did not come within %s s; entities are created now and "
+                "show them when they come",
+                int(FIRST_VALUES_WAIT),
+            )
+            return
+        if (err := task.result()) is not None:
+            raise _setup_error(err) from err
+
+    async def async_wait_values(self) -> None:
+        """Return when every property something uses has been read (benchmarks, tests)."""
+        await self._reads_idle.wait()
 
     async def _async_read(self, keys: list[PropKey]) -> None:
         """Batched read; unchanged values do not wake entities."""
@@ -447,17 +648,18 @@ class MiotCoordinator:
     @callback
     def async_apply_results(self, results: Iterable[PropertyResult]) -> None:
         """Take fresh values read from the cloud; unchanged values do not wake entities."""
-        changed: set[str] = set()
+        changed: set[PropKey] = set()
         for result in results:
+            key = (result.did, result.siid, result.piid)
+            self._asked.add(key)
             if not result.ok:
                 continue
-            key = (result.did, result.siid, result.piid)
             self._generation[key] += 1
             value = self._reported(key, result.value)
             if self.values.get(key, _MISSING) != value:
                 self.values[key] = value
-                changed.add(result.did)
-        self._notify(changed)
+                changed.add(key)
+        self._notify({key[0] for key in changed}, changed)
 
     async def async_refresh_devices(self, dids: Iterable[str]) -> None:
         """Re-read every readable property of these devices now."""
@@ -468,8 +670,13 @@ class MiotCoordinator:
         if self._poll_lock.locked():
             return
         async with self._poll_lock:
+            # Properties in use: with push up, those without push (and any never read yet).
             push_up = self.push_enabled and self.stats.push_connected
-            keys = self._readable_keys(self.devices, unpushed_only=push_up)
+            keys = [
+                key
+                for key in self._wanted
+                if not push_up or key in self._unpushed or key not in self._asked
+            ]
             self.stats.polls += 1
             await self._async_read_tracked(keys, "poll")
 
@@ -590,6 +797,7 @@ class MiotCoordinator:
             results = await self.device_api.set_properties(items)
         except MiotError as err:
             raise self._cloud_error(err, did, "write_failed", property=names) from err
+        written = {(did, siid, piid) for siid, piid in values}
         refused = [
             spec.property(siid, piid).name
             for (_, siid, piid, _), result in zip(items, results, strict=True)
@@ -608,7 +816,7 @@ class MiotCoordinator:
                 overtaken.append(key)
         if overtaken:
             self._reread_keys(overtaken)
-        self._notify([did])
+        self._notify([did], written)
         if refused:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
@@ -640,7 +848,7 @@ class MiotCoordinator:
         if self.values.get(key, _MISSING) == value:
             return
         self.values[key] = value
-        self._notify([change.did])
+        self._notify([change.did], (key,))
 
     @callback
     def _on_push_event(self, event: EventOccurred) -> None:
@@ -708,13 +916,14 @@ class MiotCoordinator:
 
     @callback
     def _reread(self, dids: Iterable[str]) -> None:
-        """Re-read devices in the background (cancelled when the entry unloads)."""
-        self._reread_keys(self._readable_keys(dids))
+        """Re-read what is used of these devices in the background (cancelled when the entry
+        unloads)."""
+        self._reread_keys(self._wanted_of(dids))
 
     @callback
     def _reread_keys(self, keys: list[PropKey]) -> None:
         """Re-read properties in the background (cancelled when the entry unloads)."""
-        if self._closed:
+        if self._closed or not keys:
             return
 
         async def reread() -> None:
@@ -770,7 +979,7 @@ class MiotCoordinator:
         self.devices = {**kept, **listed}
         await self.local.async_sync(listed.values())
         if added:
-            await self._async_read(self._readable_keys(added))
+            await self._async_read(self.predicted_keys(added))
             if self.push_enabled and self.push is not None:
                 await self.push.subscribe(added)
             async_dispatcher_send(self.hass, signal_new_devices(self.entry.entry_id), added)
@@ -816,8 +1025,20 @@ class MiotCoordinator:
             self.missing_since.pop(did, None)
             for key in [key for key in self.values if key[0] == did]:
                 del self.values[key]
+            self._asked.difference_update([key for key in self._asked if key[0] == did])
         if self.push_enabled and self.push is not None:
             await self.push.unsubscribe(dids)
+
+
+def _setup_error(err: MiotError) -> Exception:
+    """Setup's answer to a cloud error: sign in again, or retry later."""
+    if isinstance(err, MiotAuthError):
+        return ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="auth_failed")
+    return ConfigEntryNotReady(
+        translation_domain=DOMAIN,
+        translation_key="cloud_unreachable",
+        translation_placeholders={"error": str(err)},
+    )
 
 
 _MISSING = object()

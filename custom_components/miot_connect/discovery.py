@@ -285,8 +285,17 @@ class MiotEntityInfo:
 
     @property
     def enabled_default(self) -> bool:
-        """Enabled unless the schema, an override or a vendor-namespace leftover says no."""
+        """Enabled unless the schema, an override or a vendor-namespace leftover says no; a
+        sensor of free text (no value list, not a number) is disabled too. (Setup reads only
+        what enabled entities show, so this is the one place that decides it.)"""
         if self.diagnostic or not self.schema.enabled_default:
+            return False
+        if (
+            self.platform == Platform.SENSOR
+            and (prop := self.primary) is not None
+            and not prop.value_list
+            and not is_numeric(prop)
+        ):
             return False
         if self.schema.leftover:
             item: _Item | None = self.event or self.action or self.primary

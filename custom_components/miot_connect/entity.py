@@ -16,7 +16,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DOMAIN
 from .coordinator import MiotCoordinator, signal_new_devices
-from .discovery import MiotEntityInfo, discover_entities
+from .discovery import MiotEntityInfo
 from .miot.spec import SpecAction, SpecProperty
 from .voice import async_suggest_entity_aliases, voice_aliases_enabled
 
@@ -139,7 +139,11 @@ class MiotEntity(Entity):
         """Follow pushed values."""
         await super().async_added_to_hass()
         self.async_on_remove(
-            self.coordinator.async_add_listener(self.did, self.async_write_ha_state)
+            self.coordinator.async_add_listener(
+                self.did,
+                self.async_write_ha_state,
+                [(prop.siid, prop.iid) for prop in self.info.props.values()],
+            )
         )
         if self.info.main and voice_aliases_enabled(self.coordinator.entry):
             async_suggest_entity_aliases(self.hass, self.coordinator, self.did, self.entity_id)
@@ -189,22 +193,19 @@ def build_entities(
     """Entities of one platform for these devices; a bad spec item is skipped with a debug log."""
     entities: list[Entity] = []
     for did in dids:
-        spec = coordinator.specs.get(did)
-        device = coordinator.devices.get(did)
-        if spec is None or device is None:
-            continue
-        try:
-            infos = discover_entities(spec, device.model)
-        except Exception:  # pragma: no cover - discover_entities guards every schema itself
-            _LOGGER.debug("Discovery failed for %s", did, exc_info=True)
-            continue
-        for info in infos:
+        for info in coordinator.entity_infos(did):
             if info.platform != platform:
                 continue
             try:
                 entity = factory(coordinator, did, info)
             except Exception:
-                _LOGGER.debug("Skipping %s of %s (%s)", info.key, did, device.model, exc_info=True)
+                _LOGGER.debug(
+                    "Skipping %s of %s (%s)",
+                    info.key,
+                    did,
+                    coordinator.devices[did].model,
+                    exc_info=True,
+                )
                 continue
             if entity is not None:
                 entities.append(entity)

@@ -42,7 +42,7 @@ class MiotSpeakerNotify(NotifyEntity):
     async def async_added_to_hass(self) -> None:
         """Follow the speaker's availability."""
         self.async_on_remove(
-            self.coordinator.async_add_listener(self.did, self.async_write_ha_state)
+            self.coordinator.async_add_listener(self.did, self.async_write_ha_state, ())
         )
 
     async def async_send_message(self, message: str, title: str | None = None) -> None:

@@ -136,8 +136,6 @@ class MiotSensor(MiotEntity, SensorEntity):
             self._attr_state_class = SensorStateClass(info.schema.state_class)
         elif is_numeric(prop) and unit is not None:
             self._attr_state_class = SensorStateClass.MEASUREMENT
-        if not is_numeric(prop):
-            self._attr_entity_registry_enabled_default = False
 
     @property
     def native_value(self) -> Any:

@@ -126,6 +126,11 @@ class FakeCoordinator:
     def value(self, did: str, siid: int, piid: int) -> Any:
         return self.values.get((siid, piid))
 
+    def entity_infos(self, did: str) -> list[MiotEntityInfo]:
+        if did not in self.devices:
+            return []
+        return discover_entities(self.specs[did], self.devices[did].model)
+
     def is_available(self, did: str) -> bool:
         return True
 

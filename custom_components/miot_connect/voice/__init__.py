@@ -116,9 +116,10 @@ def _type_counts(coordinator: MiotCoordinator) -> Counter[tuple[str | None, str]
 
 
 @callback
-def async_suggest_area_aliases(hass: HomeAssistant, entry: MiotConfigEntry) -> None:
+def async_suggest_area_aliases(
+    hass: HomeAssistant, entry: MiotConfigEntry, coordinator: MiotCoordinator
+) -> None:
     """Give each area named after a Mi Home room the other-language form of the name, once."""
-    coordinator = entry.runtime_data.coordinator
     if not (coordinator.sync_areas and voice_aliases_enabled(entry)):
         return
     areas = ar.async_get(hass)
