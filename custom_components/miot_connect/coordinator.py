@@ -165,6 +165,8 @@ class MiotCoordinator:
         self._generation: dict[PropKey, int] = defaultdict(int)
         # Devices one of whose listeners raised (logged once per device).
         self._failing_listeners: set[str] = set()
+        # Device registry info per device, shared by its entities (entity.device_info).
+        self.device_info_cache: dict[str, Any] = {}
         # Discovery results per spec object and model (devices of one model share them).
         self._infos: dict[tuple[int, str], tuple[DeviceSpec, list[MiotEntityInfo]]] = {}
         # What is read: only readable properties something shows or uses (enabled entities),
@@ -954,6 +956,7 @@ class MiotCoordinator:
         """Re-list the account: new devices appear; a device missing from the answer is kept
         unavailable and removed only when it has been missing for `DEVICE_MISSING_GRACE`."""
         listed = await self._async_list_devices()
+        self.device_info_cache.clear()  # names, rooms and gateways may have changed
         now = dt_util.utcnow()
         added = [did for did in listed if did not in self.devices]
         back = [did for did in listed if self.missing_since.pop(did, None) is not None]

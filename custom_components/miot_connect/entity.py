@@ -64,7 +64,19 @@ def manufacturer(model: str) -> str:
 
 
 def device_info(coordinator: MiotCoordinator, did: str) -> DeviceInfo:
-    """Device registry entry of a device."""
+    """Device registry entry of a device (one shared dict for all its entities, made again
+    when the device list is read again)."""
+    cache: dict[str, DeviceInfo] = coordinator.device_info_cache
+    if (info := cache.get(did)) is not None:
+        return info
+    info = _device_info(coordinator, did)
+    parent = coordinator.devices[did].parent_id
+    if "via_device_id" in info or not parent or parent not in coordinator.devices:
+        cache[did] = info  # complete (a gateway not registered yet is looked up again)
+    return info
+
+
+def _device_info(coordinator: MiotCoordinator, did: str) -> DeviceInfo:
     device = coordinator.devices[did]
     info = DeviceInfo(
         identifiers={(DOMAIN, did)},

@@ -14,6 +14,7 @@ from .auth import MiotAuth, read_json
 from .const import (
     DEFAULT_READ_WINDOW,
     DEFAULT_TIMEOUT,
+    MAX_CONCURRENT_READS,
     MAX_ITEMS_PER_REQUEST,
     CloudEndpoints,
     async_ssl_context,
@@ -79,6 +80,7 @@ class MiotCloudClient:
         self.timeout = timeout
         self._batch: _ReadBatch | None = None
         self._flushes: set[asyncio.Task[None]] = set()
+        self._read_slots = asyncio.Semaphore(MAX_CONCURRENT_READS)
 
     @property
     def endpoints(self) -> CloudEndpoints:
@@ -347,9 +349,10 @@ class MiotCloudClient:
 
     async def _read_chunk(self, chunk: Sequence[PropertyKey]) -> dict[PropertyKey, PropertyResult]:
         params = [{"did": did, "siid": siid, "piid": piid} for did, siid, piid in chunk]
-        result = await self._request(
-            "/app/v2/miotspec/prop/get", {"datasource": 1, "params": params}
-        )
+        async with self._read_slots:
+            result = await self._request(
+                "/app/v2/miotspec/prop/get", {"datasource": 1, "params": params}
+            )
         if not isinstance(result, list):
             raise MiotCloudUnavailableError("prop/get: malformed result")
         found: dict[PropertyKey, PropertyResult] = {}

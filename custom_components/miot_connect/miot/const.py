@@ -17,6 +17,10 @@ DEFAULT_SPEC_URL: Final = "https://miot-spec.org"
 DEFAULT_MQTT_PORT: Final = 8883
 
 MAX_ITEMS_PER_REQUEST: Final = 150
+# Read requests one client keeps open at once: a large home's first read is split into many
+# requests; more connections than this cost memory (a TLS buffer each) and strain the cloud
+# without making the read much sooner.
+MAX_CONCURRENT_READS: Final = 6
 DEFAULT_READ_WINDOW: Final = 0.2
 DEFAULT_TIMEOUT: Final = 10.0
 
