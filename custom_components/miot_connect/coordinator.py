@@ -26,6 +26,7 @@ from homeassistant.helpers import (
 )
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.entity_platform import MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY
 from homeassistant.helpers.event import async_call_later, async_track_time_interval
 from homeassistant.util import dt as dt_util
 
@@ -45,6 +46,7 @@ from .const import (
     MISSING_RECHECK,
     OUTAGE_AFTER_FAILED_READS,
     OUTAGE_RETRY,
+    PLAY_TEXT,
     PUSH_DOWN_REPAIR_AFTER,
     SETUP_CLOUD_TIMEOUT,
     SPEAKER_SERVICE,
@@ -167,6 +169,9 @@ class MiotCoordinator:
         self._failing_listeners: set[str] = set()
         # Device registry info per device, shared by its entities (entity.device_info).
         self.device_info_cache: dict[str, Any] = {}
+        # Whether each entity (did, key) is enabled: the registry's choice for known entities;
+        # for new ones the discovery default within Home Assistant's limit (_plan_entities).
+        self._enabled: dict[tuple[str, str], bool] = {}
         # Discovery results per spec object and model (devices of one model share them).
         self._infos: dict[tuple[int, str], tuple[DeviceSpec, list[MiotEntityInfo]]] = {}
         # What is read: only readable properties something shows or uses (enabled entities),
@@ -249,6 +254,7 @@ class MiotCoordinator:
             raise _setup_error(
                 MiotError(f"no complete answer within {SETUP_CLOUD_TIMEOUT:g} s")
             ) from err
+        ir.async_delete_issue(self.hass, DOMAIN, "entity_limit")  # planned again now
         self._start_first_read(self.predicted_keys(self.devices))
         self._unsubs.append(
             async_track_time_interval(
@@ -485,24 +491,78 @@ class MiotCoordinator:
         return cached[1]
 
     def predicted_keys(self, dids: Iterable[str]) -> list[PropKey]:
-        """Readable properties of the entities that will be enabled: those the registry has
-        enabled, and new ones that are enabled by default (unless the entry disables new
-        entities). Their values are read before the entities are created."""
-        registry = er.async_get(self.hass)
-        new_enabled = not self.entry.pref_disable_new_entities
+        """Readable properties of the entities that will be enabled (`_plan_entities`): their
+        values are read before the entities are created."""
+        dids = list(dids)
+        self._plan_entities(dids)
         keys: dict[PropKey, None] = {}
         for did in dids:
             for info in self.entity_infos(did):
-                entity_id = registry.async_get_entity_id(info.platform, DOMAIN, info.unique_id(did))
-                if entity_id is None:
-                    enabled = info.enabled_default and new_enabled
-                else:
-                    enabled = not registry.entities[entity_id].disabled
-                if enabled:
+                if self._enabled.get((did, info.key), False):
                     for prop in info.props.values():
                         if prop.readable:
                             keys[(did, prop.siid, prop.iid)] = None
         return list(keys)
+
+    def enabled_by_default(self, did: str, info: MiotEntityInfo) -> bool:
+        """Whether a new entity is enabled when it is registered (`_plan_entities`)."""
+        return self._enabled.get((did, info.key), info.enabled_default)
+
+    def _plan_entities(self, dids: list[str]) -> None:
+        """Decide which entities of these devices are enabled: those the registry has enabled,
+        and new ones enabled by default (unless the entry disables new entities), main
+        entities first, as long as Home Assistant's limit of enabled entities per entry
+        allows; the rest are registered disabled, for the user to enable, and a repair issue
+        says so."""
+        registry = er.async_get(self.hass)
+        enabled = self._enabled
+        new_enabled = not self.entry.pref_disable_new_entities
+        wanted: list[tuple[bool, str, MiotEntityInfo]] = []
+        for did in dids:
+            for info in self.entity_infos(did):
+                entity_id = registry.async_get_entity_id(info.platform, DOMAIN, info.unique_id(did))
+                if entity_id is not None:
+                    enabled[(did, info.key)] = not registry.entities[entity_id].disabled
+                elif info.enabled_default and new_enabled:
+                    wanted.append((not info.main, did, info))
+                else:
+                    enabled[(did, info.key)] = False
+        # Each new speaker also gets a notify entity (notify.py), enabled.
+        speakers = sum(
+            1
+            for did in dids
+            if (spec := self.specs.get(did)) is not None
+            and spec.find_action(SPEAKER_SERVICE, PLAY_TEXT) is not None
+            and registry.async_get_entity_id("notify", DOMAIN, f"{did}_notify") is None
+        )
+        room = (
+            MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY
+            - registry.entities.get_enabled_count_for_config_entry_id(self.entry.entry_id)
+            - speakers
+        )
+        wanted.sort(key=lambda item: item[0])  # main entities first, device order kept
+        for index, (_, did, info) in enumerate(wanted):
+            enabled[(did, info.key)] = index < room
+        if len(wanted) <= room:
+            return
+        _LOGGER.warning(
+            "Home Assistant allows %s enabled entities per integration entry: %s new entities "
+            "of MIoT Connect are added disabled (enable the ones you need)",
+            MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY,
+            len(wanted) - max(room, 0),
+        )
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            "entity_limit",
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="entity_limit",
+            translation_placeholders={
+                "limit": str(MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY),
+                "count": str(len(wanted) - max(room, 0)),
+            },
+        )
 
     def wanted_keys(self) -> list[PropKey]:
         """The properties that are read and kept current (something shows or uses them)."""

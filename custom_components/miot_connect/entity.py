@@ -140,7 +140,7 @@ class MiotEntity(Entity):
         else:
             self._attr_name = info.name(lang)
         self._attr_entity_category = info.entity_category
-        self._attr_entity_registry_enabled_default = info.enabled_default
+        self._attr_entity_registry_enabled_default = coordinator.enabled_by_default(did, info)
 
     @property
     def available(self) -> bool:

@@ -127,6 +127,9 @@ class FakeCoordinator:
     def value(self, did: str, siid: int, piid: int) -> Any:
         return self.values.get((siid, piid))
 
+    def enabled_by_default(self, did: str, info: MiotEntityInfo) -> bool:
+        return info.enabled_default
+
     def entity_infos(self, did: str) -> list[MiotEntityInfo]:
         if did not in self.devices:
             return []

@@ -10,7 +10,7 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import EVENT_STATE_CHANGED, EVENT_STATE_REPORTED, STATE_UNKNOWN
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
@@ -191,3 +191,43 @@ async def test_slow_cloud_at_setup_is_retried_later(
     assert config_entry.state is ConfigEntryState.SETUP_RETRY
     assert "within 0.3 s" in (config_entry.reason or "")
     assert not er.async_entries_for_config_entry(er.async_get(hass), config_entry.entry_id)
+
+
+async def test_entity_limit_adds_the_rest_disabled(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    simulator: Simulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Home Assistant refuses enabled entities beyond its limit per entry: main entities are
+    enabled first, the rest are registered disabled (nothing is lost), a repair issue says
+    so, and only the enabled ones are read."""
+    limit = 12
+    monkeypatch.setattr(coordinator_module, "MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY", limit)
+    simulator.cloud.reset_counters()
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    coordinator = _coordinator(config_entry)
+    registry = er.async_get(hass)
+    entries = er.async_entries_for_config_entry(registry, config_entry.entry_id)
+    discovered = sum(len(coordinator.entity_infos(did)) for did in coordinator.devices)
+    assert len(entries) >= discovered  # every entity is registered (and the speaker notify)
+    enabled = [entry for entry in entries if not entry.disabled]
+    assert len(enabled) == limit
+    mains = {
+        (str(info.platform), info.unique_id(did))
+        for did in coordinator.devices
+        for info in coordinator.entity_infos(did)
+        if info.main
+    }
+    assert len(mains) > limit
+    assert all(
+        (entry.domain, entry.unique_id) in mains for entry in enabled if entry.domain != "notify"
+    )
+    issue = ir.async_get(hass).async_get_issue("miot_connect", "entity_limit")
+    assert issue is not None
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["limit"] == str(limit)
+    assert int(issue.translation_placeholders["count"]) > len(mains) - limit
+    assert set(simulator.cloud.read_items) == _keys(_shown(hass, config_entry, enabled=True))
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
