@@ -180,9 +180,10 @@ async def _push_run(
     per_tick = max(1, round(rate * TICK))
     ticks = max(1, round(seconds / TICK))
     sent = waits = 0
+    stalled = not targets
     start = time.perf_counter()
     try:
-        for tick in range(ticks):
+        for tick in range(0 if stalled else ticks):
             for _ in range(per_tick):
                 if not free:
                     # More changes in flight than targets: wait for one to land.
@@ -191,12 +192,15 @@ async def _push_run(
                     try:
                         await asyncio.wait_for(freed.wait(), 2.0)
                     except TimeoutError:
+                        stalled = True
                         break
                 target = free.popleft()
                 value = not sim.cloud.device(target.did).values[(target.siid, target.piid)]
                 in_flight[target.entity_id] = (time.perf_counter(), target)
                 sim.cloud.set_property(target.did, target.siid, target.piid, value)
                 sent += 1
+            if stalled:
+                break
             delay = start + (tick + 1) * TICK - time.perf_counter()
             await asyncio.sleep(max(0.0, delay))
         elapsed = time.perf_counter() - start
@@ -220,11 +224,21 @@ async def _push_run(
         "observed": observed,
         "unanswered": len(in_flight),
         "waits": waits,
+        "stalled": stalled,
         "achieved_rate": sent / elapsed if elapsed else None,
         "lost": lost,
         "p50": _quantile(latencies, 0.50),
         "p99": _quantile(latencies, 0.99),
     }
+
+
+async def _ensure_publisher(sim: Simulator) -> int:
+    """Connect the simulator's publisher again if the broker dropped it (its keepalive can
+    lapse while a large setup holds the event loop): 1 when it had to, else 0."""
+    if sim.publisher is not None and sim.publisher.connected:
+        return 0
+    await sim._connect_publisher()
+    return 1
 
 
 def _short_path(path: str, trees: Sequence[Path]) -> str:
@@ -375,11 +389,20 @@ async def child(args: argparse.Namespace) -> dict[str, Any]:
                 result.update(rss_baseline=baseline, rss_after=after, rss_over=after - baseline)
                 steady = await _steady_hour(hass, sim, coordinator)
                 result.update(steady_http=steady, steady_requests=sum(steady.values()))
-                targets = _push_targets(hass, sim, entry.entry_id)
-                result["push"] = [
-                    await _push_run(hass, sim, targets, args.rate, args.seconds),
-                    await _push_run(hass, sim, targets, args.burst_rate, args.burst_seconds),
+                result["unavailable_after_steady"] = _entity_counts(hass, entry.entry_id)[
+                    "unavailable"
                 ]
+                targets = _push_targets(hass, sim, entry.entry_id)
+                stats = getattr(coordinator, "stats", None)
+                result["push_connected"] = getattr(stats, "push_connected", None)
+                result["publisher_reconnects"] = 0
+                result["push"] = []
+                for rate, seconds in (
+                    (args.rate, args.seconds),
+                    (args.burst_rate, args.burst_seconds),
+                ):
+                    result["publisher_reconnects"] += await _ensure_publisher(sim)
+                    result["push"].append(await _push_run(hass, sim, targets, rate, seconds))
             assert await hass.config_entries.async_unload(entry.entry_id), "unload failed"
             await hass.async_block_till_done()
     finally:
@@ -389,7 +412,14 @@ async def child(args: argparse.Namespace) -> dict[str, Any]:
 
 # -------------------------------------------------------------------------------- the parent
 def _run_child(
-    args: argparse.Namespace, mode: str, devices: int, tree: Path, tag: str, config: Path, sim: Path
+    args: argparse.Namespace,
+    mode: str,
+    devices: int,
+    tree: Path,
+    tag: str,
+    config: Path,
+    sim: Path,
+    label: str,
 ) -> dict[str, Any]:
     result_file = config.with_suffix(".json")
     command = [
@@ -418,7 +448,8 @@ def _run_child(
         "--burst-seconds",
         str(args.burst_seconds),
     ]
-    print(f"… {devices} devices{tag}: {mode} run", file=sys.stderr, flush=True)
+    where = f" ({label})" if label else ""
+    print(f"… {devices} devices{where}: {mode} run", file=sys.stderr, flush=True)
     done = subprocess.run(command, capture_output=True, text=True, timeout=3600, check=False)
     if done.returncode != 0 or not result_file.exists():
         tail = "\n".join((done.stdout + done.stderr).splitlines()[-30:])
@@ -435,12 +466,12 @@ def _copy_spec_cache(cold: Path, warm: Path) -> None:
 
 
 def _measure(
-    args: argparse.Namespace, devices: int, tree: Path, tag: str, run_dir: Path
+    args: argparse.Namespace, devices: int, tree: Path, tag: str, label: str, run_dir: Path
 ) -> dict[str, Any]:
     """Cold run, warm run (and the profile run) of one size and one tree, each in a child."""
     sim = run_dir / f"sim-{devices}"
     cold_config = run_dir / f"config-{devices}{tag}-cold"
-    cold = _run_child(args, "cold", devices, tree, tag, cold_config, sim)
+    cold = _run_child(args, "cold", devices, tree, tag, cold_config, sim, label)
     if "error" in cold:
         return cold
     modes = ["warm", "profile"] if args.profile else ["warm"]
@@ -448,7 +479,7 @@ def _measure(
     for mode in modes:
         config = run_dir / f"config-{devices}{tag}-{mode}"
         _copy_spec_cache(cold_config, config)
-        found[mode] = _run_child(args, mode, devices, tree, tag, config, sim)
+        found[mode] = _run_child(args, mode, devices, tree, tag, config, sim, label)
         if "error" in found[mode]:
             return found[mode]
     row = dict(found["warm"])
@@ -466,7 +497,9 @@ def _ms(value: float | None) -> str:
 def _push_cell(run: dict[str, Any]) -> str:
     cell = f"{_ms(run['p50'])} / {_ms(run['p99'])} ms"
     achieved = run["achieved_rate"]
-    if achieved is not None and achieved < 0.95 * run["rate"]:
+    if run["stalled"]:
+        cell += f" (stalled: {run['sent']:,} sent, {run['targets']:,} targets)"
+    elif achieved is not None and achieved < 0.95 * run["rate"]:
         cell += f" (at {achieved:,.0f}/s)"
     return cell
 
@@ -609,6 +642,15 @@ def _details(label: str, row: dict[str, Any]) -> list[str]:
         f" {DEVICE_LIST_READS_PER_HOUR} device-list reads): {row['steady_requests']} requests"
     )
     lines.extend(f"    {path}: {count}" for path, count in sorted(row["steady_http"].items()))
+    if row["push_connected"] is False:
+        lines.append("  the integration's push was down before the push runs")
+    if row["publisher_reconnects"]:
+        lines.append(
+            f"  the simulator's publisher was reconnected {row['publisher_reconnects']} times"
+            " before a push run (the broker had dropped it)"
+        )
+    if row["unavailable_after_steady"]:
+        lines.append(f"  {row['unavailable_after_steady']} enabled entities unavailable after it")
     for run in row["push"]:
         achieved = run["achieved_rate"] or 0.0
         lines.append(
@@ -616,6 +658,7 @@ def _details(label: str, row: dict[str, Any]) -> list[str]:
             f" targets: sent {run['sent']:,} (achieved {achieved:,.0f}/s,"
             f" {run['waits']} waits for a free target), state changes seen {run['observed']:,},"
             f" unanswered {run['unanswered']}, lost {run['lost']};"
+            f"{' stalled (no target freed in 2 s);' if run['stalled'] else ''}"
             f" p50 {_ms(run['p50'])} ms, p99 {_ms(run['p99'])} ms"
         )
     lines.append(
@@ -642,10 +685,10 @@ def parent(args: argparse.Namespace) -> int:
     try:
         for devices in args.devices:
             for index, tree in enumerate(trees):
-                tag = f"-{index}" if compare else ""
-                rows.append(
-                    (labels[index] if compare else "", _measure(args, devices, tree, tag, run_dir))
-                )
+                # Revision A and B (scratch directories and profile names).
+                tag = f"-{'ab'[index]}" if compare else ""
+                label = labels[index] if compare else ""
+                rows.append((label, _measure(args, devices, tree, tag, label, run_dir)))
     finally:
         if not args.keep:
             shutil.rmtree(run_dir, ignore_errors=True)
