@@ -49,13 +49,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from homeassistant import loader
-from homeassistant.const import EVENT_STATE_CHANGED, STATE_ON, STATE_UNAVAILABLE
+from homeassistant.const import EVENT_STATE_CHANGED, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import (
     aiohttp_client,
     entity_registry as er,
     frame,
 )
+from homeassistant.helpers.entity_platform import MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY
 from pytest_homeassistant_custom_component.common import (  # type: ignore[import-untyped]
     MockConfigEntry,
     async_test_home_assistant,
@@ -118,12 +119,18 @@ def _rss_mib() -> float:
 # --------------------------------------------------------------------------------- child runs
 @dataclass(slots=True)
 class Target:
-    """A switch entity backed by a notifiable bool property."""
+    """An on/off entity backed by a notifiable bool property (`inverted`: on is False)."""
 
     entity_id: str
     did: str
     siid: int
     piid: int
+    inverted: bool = False
+
+
+# Entities whose on/off state is one bool property: switches (on is True), and binary sensors
+# (the sense of on/off is taken from the state and value at the start).
+TARGET_DOMAINS = ("switch", "binary_sensor")
 
 
 def _push_targets(hass: HomeAssistant, sim: Simulator, entry_id: str) -> list[Target]:
@@ -131,15 +138,21 @@ def _push_targets(hass: HomeAssistant, sim: Simulator, entry_id: str) -> list[Ta
     registry = er.async_get(hass)
     for ent in er.async_entries_for_config_entry(registry, entry_id):
         parts = ent.unique_id.split("_")
-        if ent.domain != "switch" or len(parts) != 3 or ent.disabled:
+        if ent.domain not in TARGET_DOMAINS or len(parts) != 3 or ent.disabled:
             continue
         state = hass.states.get(ent.entity_id)
-        if state is None or state.state == STATE_UNAVAILABLE:
+        if state is None or state.state not in (STATE_ON, STATE_OFF):
             continue
         did, siid, piid = parts[0], int(parts[1]), int(parts[2])
-        prop = sim.cloud.device(did).spec.properties.get((siid, piid))
+        device = sim.cloud.device(did)
+        prop = device.spec.properties.get((siid, piid))
         if prop and prop.get("format") == "bool" and "notify" in prop.get("access", []):
-            targets.append(Target(ent.entity_id, did, siid, piid))
+            inverted = ent.domain != "switch" and (state.state == STATE_ON) != bool(
+                device.values[(siid, piid)]
+            )
+            targets.append(Target(ent.entity_id, did, siid, piid, inverted))
+    # Switches first in the rotation.
+    targets.sort(key=lambda target: not target.entity_id.startswith("switch."))
     return targets
 
 
@@ -214,12 +227,13 @@ async def _push_run(
     for target in targets:
         value = sim.cloud.device(target.did).values[(target.siid, target.piid)]
         state = hass.states.get(target.entity_id)
-        if state is None or (state.state == STATE_ON) != bool(value):
+        if state is None or (state.state == STATE_ON) != (bool(value) != target.inverted):
             lost += 1
     return {
         "rate": rate,
         "seconds": seconds,
         "targets": len(targets),
+        "switch_targets": sum(1 for target in targets if target.entity_id.startswith("switch.")),
         "sent": sent,
         "observed": observed,
         "unanswered": len(in_flight),
@@ -547,6 +561,8 @@ class Column:
 def _columns(args: argparse.Namespace) -> list[Column]:
     def entities(row: dict[str, Any]) -> str:
         cell = f"{row['entities']:,} ({row['enabled']:,})"
+        if row["enabled"] >= MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY:
+            cell += ", capped"
         if row["unavailable"]:
             cell += f", {row['unavailable']:,} unavailable"
         return cell
@@ -631,6 +647,11 @@ def _details(label: str, row: dict[str, Any]) -> list[str]:
         lines.append("  no async_wait_values: values are complete when setup returns")
     if row["unavailable"]:
         lines.append(f"  {row['unavailable']} enabled entities unavailable when complete")
+    if row["enabled"] >= MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY:
+        lines.append(
+            f"  capped: Home Assistant adds at most {MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY:,}"
+            " enabled entities per config entry; the enabled entities over it were not added"
+        )
     lines.append(
         f"  setup requests: {row['setup_requests']}; budget {row['budget']} = pages {row['pages']}"
         f" + uncached urns {row['uncached_urns']}"
@@ -654,8 +675,9 @@ def _details(label: str, row: dict[str, Any]) -> list[str]:
     for run in row["push"]:
         achieved = run["achieved_rate"] or 0.0
         lines.append(
-            f"  push at {run['rate']:,}/s for {run['seconds']:g} s over {run['targets']} switch"
-            f" targets: sent {run['sent']:,} (achieved {achieved:,.0f}/s,"
+            f"  push at {run['rate']:,}/s for {run['seconds']:g} s over {run['targets']:,} targets"
+            f" ({run['switch_targets']:,} switches, the rest binary sensors):"
+            f" sent {run['sent']:,} (achieved {achieved:,.0f}/s,"
             f" {run['waits']} waits for a free target), state changes seen {run['observed']:,},"
             f" unanswered {run['unanswered']}, lost {run['lost']};"
             f"{' stalled (no target freed in 2 s);' if run['stalled'] else ''}"
