@@ -445,8 +445,7 @@ def _run_child(
         str(devices),
         "--tree",
         str(tree),
-        "--tag",
-        tag,
+        f"--tag={tag}",  # "-a" would read as an option
         "--config",
         str(config),
         "--sim-state",
@@ -467,7 +466,7 @@ def _run_child(
     done = subprocess.run(command, capture_output=True, text=True, timeout=3600, check=False)
     if done.returncode != 0 or not result_file.exists():
         tail = "\n".join((done.stdout + done.stderr).splitlines()[-30:])
-        return {"error": f"{mode} run exited with {done.returncode}:\n{tail}"}
+        return {"devices": devices, "error": f"{mode} run exited with {done.returncode}:\n{tail}"}
     data: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
     return data
 
