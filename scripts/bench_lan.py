@@ -19,8 +19,6 @@ import sys
 import tempfile
 import time
 
-import aiohttp
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -28,9 +26,11 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import bench as base
 from homeassistant import loader
 from homeassistant.const import EVENT_STATE_CHANGED
-from homeassistant.core import Event, HomeAssistant
-from homeassistant.helpers import aiohttp_client, entity_registry as er, frame
-from pytest_homeassistant_custom_component.common import async_test_home_assistant
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er, frame
+from pytest_homeassistant_custom_component.common import (  # type: ignore[import-untyped]
+    async_test_home_assistant,
+)
 
 from simulator import Fault, Simulator
 
@@ -49,7 +49,8 @@ async def _write_latency(hass: HomeAssistant, entity_ids: list[str], writes: int
     latencies: list[float] = []
     waiting: dict[str, tuple[float, asyncio.Future[None]]] = {}
 
-    def on_change(event: Event) -> None:
+    @callback
+    def on_change(event: Event[EventStateChangedData]) -> None:
         if (item := waiting.pop(event.data["entity_id"], None)) is not None:
             latencies.append((time.perf_counter() - item[0]) * 1000)
             if not item[1].done():
@@ -133,7 +134,7 @@ async def run(devices: int, writes: int, state: Path, cloud_rtt: float, lan_rtt:
 
 
 async def main() -> None:
-    aiohttp_client._async_make_resolver = lambda hass: aiohttp.ThreadedResolver()
+    base.plain_resolver()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--devices", type=int, default=30)
     parser.add_argument("--writes", type=int, default=100)

@@ -20,17 +20,15 @@ import tempfile
 import time
 from typing import Any
 
-import aiohttp
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import bench as base
 from homeassistant import loader
-from homeassistant.core import Event, HomeAssistant
-from homeassistant.helpers import aiohttp_client, frame
-from pytest_homeassistant_custom_component.common import (
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import frame
+from pytest_homeassistant_custom_component.common import (  # type: ignore[import-untyped]
     MockConfigEntry,
     async_test_home_assistant,
 )
@@ -91,6 +89,7 @@ async def bench(idle: float, active: float, gap: float, state: Path) -> None:
             said: dict[str, float] = {}
             latencies: list[float] = []
 
+            @callback
             def on_heard(event: Event[dict[str, Any]]) -> None:
                 if (start := said.pop(event.data["text"], None)) is not None:
                     latencies.append(time.perf_counter() - start)
@@ -143,7 +142,7 @@ async def bench(idle: float, active: float, gap: float, state: Path) -> None:
 
 async def main() -> None:
     # No mDNS on a benchmark machine: the plain resolver, as Home Assistant's tests do.
-    aiohttp_client._async_make_resolver = lambda hass: aiohttp.ThreadedResolver()
+    base.plain_resolver()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--idle-seconds", type=float, default=60.0)
     parser.add_argument("--active-seconds", type=float, default=60.0)

@@ -144,6 +144,8 @@ class MiotPushClient:
         self._subscribed = asyncio.Event()
         self._sock_gone = asyncio.Event()
         self._running = False
+        # SUBSCRIBE packets sent (one per `subscribe` call), for the benchmark.
+        self.subscribe_packets = 0
         self._remove_listener: Callable[[], None] | None = None
         self.connect_count = 0
         # time.monotonic() of the last message received (any device, any kind), None before.
@@ -341,6 +343,7 @@ class MiotPushClient:
         topics = [(topic, 0) for did in dids for topic in device_topics(did)]
         for start in range(0, len(topics), SUBSCRIBE_BATCH):
             _rc, mid = self._client.subscribe(topics[start : start + SUBSCRIBE_BATCH])
+            self.subscribe_packets += 1
             if mid is not None:
                 self._pending_subs.add(mid)
                 self._subscribed.clear()
