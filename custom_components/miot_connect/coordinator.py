@@ -655,7 +655,7 @@ class MiotCoordinator:
 
     async def _async_first_read(self, keys: list[PropKey]) -> MiotError | None:
         try:
-            results = await self.client.get_properties(keys)
+            results = await self.client.get_properties(keys, at_once=True)
         except MiotError as err:
             if self._first_read_abandoned:
                 # Setup went on without the values: this is an ordinary failed read now.

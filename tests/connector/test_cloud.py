@@ -379,6 +379,14 @@ async def test_client_close_fails_pending_reads(harness: Harness) -> None:
     await harness.client.close()
 
 
+async def test_read_at_once_does_not_wait_for_the_window(harness: Harness) -> None:
+    """A read sent `at_once` (an account's first read) goes out without the read window."""
+    harness.client.read_window = 10
+    async with asyncio.timeout(5):
+        (result,) = await harness.client.get_properties([("700000000", 1, 1)], at_once=True)
+    assert (result.did, result.siid, result.piid) == ("700000000", 1, 1)
+
+
 async def test_wrong_shapes_are_unavailable(harness: Harness) -> None:
     """Answers with the wrong shape are cloud-unavailable errors, not crashes."""
     client = harness.client

@@ -289,13 +289,22 @@ class MiotCloudClient:
         return homes, await self.get_devices(dids, homes)
 
     # ------------------------------------------------------------------ properties
-    async def get_properties(self, keys: Iterable[PropertyKey]) -> list[PropertyResult]:
-        """Read properties; concurrent calls inside the read window share requests."""
+    async def get_properties(
+        self, keys: Iterable[PropertyKey], *, at_once: bool = False
+    ) -> list[PropertyResult]:
+        """Read properties; concurrent calls inside the read window share requests.
+
+        `at_once`: a read large enough on its own (the first read of an account) is sent
+        now instead of waiting for the window.
+        """
         wanted = [(str(did), int(siid), int(piid)) for did, siid, piid in keys]
         if not wanted:
             return []
         loop = asyncio.get_running_loop()
         read = _PendingRead(wanted, loop.create_future())
+        if at_once:
+            self._start_flush(_ReadBatch([read]))
+            return await read.future
         if self._batch is None:
             batch = self._batch = _ReadBatch()
             batch.handle = loop.call_later(self.read_window, self._start_flush, batch)
