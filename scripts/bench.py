@@ -649,7 +649,8 @@ def _details(label: str, row: dict[str, Any]) -> list[str]:
     if row["enabled"] >= MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY:
         lines.append(
             f"  capped: Home Assistant adds at most {MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY:,}"
-            " enabled entities per config entry; the enabled entities over it were not added"
+            " enabled entities per config entry; the others are registered disabled (or, before"
+            " MIoT Connect planned for the cap, not added at all)"
         )
     lines.append(
         f"  setup requests: {row['setup_requests']}; budget {row['budget']} = pages {row['pages']}"

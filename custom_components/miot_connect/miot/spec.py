@@ -411,7 +411,10 @@ class SpecService:
 
     def property(self, piid: int) -> SpecProperty | None:
         """Property by piid."""
-        return next((prop for prop in self.properties if prop.iid == piid), None)
+        for prop in self.properties:
+            if prop.iid == piid:
+                return prop
+        return None
 
     def action(self, aiid: int) -> SpecAction | None:
         """Action by aiid."""
@@ -454,7 +457,10 @@ class DeviceSpec:
 
     def service(self, siid: int) -> SpecService | None:
         """Service by siid."""
-        return next((svc for svc in self.services if svc.iid == siid), None)
+        for svc in self.services:  # a loop: no generator per lookup (hot in setup and push)
+            if svc.iid == siid:
+                return svc
+        return None
 
     def properties(self) -> Iterator[SpecProperty]:
         """Every property of every service."""
