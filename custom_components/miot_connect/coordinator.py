@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 import logging
 import time
 from typing import Any
@@ -394,14 +395,14 @@ class MiotCoordinator:
         self._listeners[did].append(listener)
         if keys:
             self._want(keys)
+        # A partial, not a closure: one small object per entity (thousands of them).
+        return partial(self._remove_listener, did, listener)
 
-        @callback
-        def remove() -> None:
-            self._listeners[did].remove(listener)
-            if keys:
-                self._unwant(keys)
-
-        return remove
+    @callback
+    def _remove_listener(self, did: str, listener: _Listener) -> None:
+        self._listeners[did].remove(listener)
+        if listener.keys:
+            self._unwant(listener.keys)
 
     @callback
     def async_add_event_listener(

@@ -231,3 +231,31 @@ async def test_entity_limit_adds_the_rest_disabled(
     assert int(issue.translation_placeholders["count"]) > len(mains) - limit
     assert set(simulator.cloud.read_items) == _keys(_shown(hass, config_entry, enabled=True))
     assert await hass.config_entries.async_unload(config_entry.entry_id)
+
+
+async def test_a_removed_entity_is_no_longer_read(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Disabling an entity removes it: what only it showed is no longer polled."""
+    coordinator = _coordinator(init_integration)
+    shown = _shown(hass, init_integration, enabled=True)
+    entity_id, own = next(
+        (eid, own)
+        for eid, (_, keys) in shown.items()
+        if (
+            own := {
+                key
+                for key in keys
+                - {k for other, (_, ks) in shown.items() if other != eid for k in ks}
+                if not coordinator.specs[key[0]].property(key[1], key[2]).notifiable
+            }
+        )
+    )
+    assert own <= set(coordinator.wanted_keys())
+    er.async_get(hass).async_update_entity(entity_id, disabled_by=er.RegistryEntryDisabler.USER)
+    await hass.async_block_till_done()
+    assert not own & set(coordinator.wanted_keys())
+    simulator.cloud.reset_counters()
+    await coordinator._async_poll()
+    assert simulator.cloud.read_items
+    assert not own & set(simulator.cloud.read_items)
