@@ -137,10 +137,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: MiotConfigEntry) -> bool
 def _async_register_devices(
     hass: HomeAssistant, entry: MiotConfigEntry, coordinator: MiotCoordinator
 ) -> None:
-    """Create device entries parents first, so sub-devices can name their gateway."""
+    """Create device entries parents first, so sub-devices can name their gateway; entities
+    are then attached to these entries directly (entity.py)."""
     registry = dr.async_get(hass)
     for did in sorted(coordinator.devices, key=lambda d: coordinator.devices[d].is_sub_device):
-        registry.async_get_or_create(
+        coordinator.registry_devices[did] = registry.async_get_or_create(
             config_entry_id=entry.entry_id, **device_info(coordinator, did)
         )
     # Devices the user left out (options) leave the registry with their entities.

@@ -168,8 +168,11 @@ class MiotCoordinator:
         self._generation: dict[PropKey, int] = defaultdict(int)
         # Devices one of whose listeners raised (logged once per device).
         self._failing_listeners: set[str] = set()
-        # Device registry info per device, shared by its entities (entity.device_info).
+        # Device registry info per device (entity.device_info), and the registry entries made
+        # from it at setup: entities are attached to these directly (no registry update per
+        # entity); devices added later register through their entities' device info.
         self.device_info_cache: dict[str, Any] = {}
+        self.registry_devices: dict[str, dr.DeviceEntry] = {}
         # Whether each entity (did, key) is enabled: the registry's choice for known entities;
         # for new ones the discovery default within Home Assistant's limit (_plan_entities).
         self._enabled: dict[tuple[str, str], bool] = {}
@@ -1017,7 +1020,9 @@ class MiotCoordinator:
         """Re-list the account: new devices appear; a device missing from the answer is kept
         unavailable and removed only when it has been missing for `DEVICE_MISSING_GRACE`."""
         listed = await self._async_list_devices()
-        self.device_info_cache.clear()  # names, rooms and gateways may have changed
+        # Names, rooms and gateways may have changed.
+        self.device_info_cache.clear()
+        self.registry_devices.clear()
         now = dt_util.utcnow()
         added = [did for did in listed if did not in self.devices]
         back = [did for did in listed if self.missing_since.pop(did, None) is not None]

@@ -132,7 +132,11 @@ class MiotEntity(Entity):
         self.did = did
         self.info = info
         self._attr_unique_id = info.unique_id(did)
-        self._attr_device_info = device_info(coordinator, did)
+        # The registry entry made at setup when there is one (Home Assistant then skips a
+        # device registry update per entity), else the device info.
+        self.device_entry = coordinator.registry_devices.get(did)
+        if self.device_entry is None:
+            self._attr_device_info = device_info(coordinator, did)
         lang = coordinator.language
         self.lang = lang
         if info.translation_key is not None:

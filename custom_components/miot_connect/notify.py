@@ -32,7 +32,9 @@ class MiotSpeakerNotify(NotifyEntity):
         self.coordinator = coordinator
         self.did = did
         self._attr_unique_id = f"{did}_notify"
-        self._attr_device_info = device_info(coordinator, did)
+        self.device_entry = coordinator.registry_devices.get(did)
+        if self.device_entry is None:
+            self._attr_device_info = device_info(coordinator, did)
 
     @property
     def available(self) -> bool:

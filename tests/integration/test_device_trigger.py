@@ -171,6 +171,9 @@ async def test_trigger_survives_reload(
     events = await _automation(hass, _trigger(button, "long-press", "switch-sensor"))
     assert await hass.config_entries.async_reload(init_integration.entry_id)
     await hass.async_block_till_done()
+    # Setup does not wait for the broker: the event needs the new subscription in place.
+    push = init_integration.runtime_data.coordinator.push
+    await asyncio.wait_for(push.wait_subscribed(), 10)
     simulator.cloud.fire_event(BUTTON, 2, 3, [])
     await _wait_events(events, 1)
     assert events[0].data["type"] == "long-press"

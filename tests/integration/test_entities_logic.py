@@ -121,6 +121,7 @@ class FakeCoordinator:
         }
         self.room_names = {"r1": "Hall"}
         self.device_info_cache: dict[str, Any] = {}
+        self.registry_devices: dict[str, Any] = {}
         self.values: dict[tuple[int, int], Any] = {}
         self.actions: list[tuple[int, int, list[Any]]] = []
 
