@@ -201,6 +201,8 @@ class MiotEntityInfo:
     main: bool = False
     duplicate_name: bool = False
     diagnostic: bool = False
+    # `key`, kept once discovery is done (infos are shared and looked up by key many times).
+    _key: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def platform(self) -> Platform:
@@ -216,6 +218,8 @@ class MiotEntityInfo:
     def key(self) -> str:
         """Unique id suffix: `<siid>_<piid>`, `a_<siid>_<aiid>`, `e_<siid>_<eiid>` or
         `s_<siid>_<schema>`."""
+        if self._key is not None:
+            return self._key
         if self.event is not None:
             return f"e_{self.event.siid}_{self.event.iid}"
         if self.action is not None:
@@ -616,6 +620,8 @@ def discover_entities(spec: DeviceSpec, model: str | None = None) -> list[MiotEn
             info.diagnostic = True
     _pick_main(spec, infos)
     _mark_duplicates(spec, infos)
+    for info in infos:
+        info._key = info.key  # final now
     return infos
 
 
