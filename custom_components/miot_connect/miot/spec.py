@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 import math
 import re
 from typing import Any
@@ -68,6 +69,7 @@ _LANG_CANDIDATES = {
 }
 
 
+@cache  # a handful of languages; asked for every name of every entity
 def language_keys(lang: str) -> tuple[str, ...]:
     """The multiLanguage keys for a Home Assistant language, best first, English last.
 
