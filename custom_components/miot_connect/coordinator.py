@@ -339,18 +339,12 @@ class MiotCoordinator:
             self.spec_errors[device.did] = reason
             self.stats.error(f"spec {device.model}: {reason}")
             _LOGGER.warning("Device %s (%s) is skipped: %s", device.name, device.model, reason)
-            ir.async_create_issue(
-                self.hass,
-                DOMAIN,
+            self._issue(
                 f"spec_{device.did}",
-                is_fixable=False,
-                severity=ir.IssueSeverity.WARNING,
-                translation_key="spec_unavailable",
-                translation_placeholders={
-                    "device": device.name,
-                    "model": device.model,
-                    "error": reason if isinstance(result, MiotSpecError) else type(result).__name__,
-                },
+                "spec_unavailable",
+                device=device.name,
+                model=device.model,
+                error=reason if isinstance(result, MiotSpecError) else type(result).__name__,
             )
 
     # ------------------------------------------------------------ value access
@@ -555,17 +549,30 @@ class MiotCoordinator:
             MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY,
             len(wanted) - max(room, 0),
         )
+        self._issue(
+            "entity_limit",
+            "entity_limit",
+            limit=str(MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY),
+            count=str(len(wanted) - max(room, 0)),
+        )
+
+    @callback
+    def _issue(
+        self,
+        issue_id: str,
+        translation_key: str,
+        severity: ir.IssueSeverity = ir.IssueSeverity.WARNING,
+        **placeholders: str,
+    ) -> None:
+        """Raise a repair issue the user reads (none of them has a fix flow)."""
         ir.async_create_issue(
             self.hass,
             DOMAIN,
-            "entity_limit",
+            issue_id,
             is_fixable=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key="entity_limit",
-            translation_placeholders={
-                "limit": str(MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY),
-                "count": str(len(wanted) - max(room, 0)),
-            },
+            severity=severity,
+            translation_key=translation_key,
+            translation_placeholders=placeholders or None,
         )
 
     def wanted_keys(self) -> list[PropKey]:
@@ -787,14 +794,8 @@ class MiotCoordinator:
                 err,
                 int(OUTAGE_RETRY.total_seconds()),
             )
-            ir.async_create_issue(
-                self.hass,
-                DOMAIN,
-                "cloud_unreachable",
-                is_fixable=False,
-                severity=ir.IssueSeverity.ERROR,
-                translation_key="cloud_unreachable",
-                translation_placeholders={"error": str(err)},
+            self._issue(
+                "cloud_unreachable", "cloud_unreachable", ir.IssueSeverity.ERROR, error=str(err)
             )
         self._notify(self.devices)
 
@@ -1000,14 +1001,7 @@ class MiotCoordinator:
     @callback
     def _raise_push_issue(self, _now: datetime) -> None:
         self._push_repair_unsub = None
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            "push_disconnected",
-            is_fixable=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key="push_disconnected",
-        )
+        self._issue("push_disconnected", "push_disconnected")
 
     # -------------------------------------------------------- dynamic devices
     async def _async_refresh_device_list(self, _now: datetime | None = None) -> None:
