@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 import logging
 from typing import Any
@@ -19,18 +19,16 @@ from .const import (
     CloudEndpoints,
     async_ssl_context,
 )
-from .device_api import PropertyKey, PropertyWrite, read_value, write_results
+from .device_api import DeviceApiBase, PropertyKey, PropertyWrite, write_results
 from .errors import (
     MiotActionError,
     MiotAuthError,
     MiotCloudUnavailableError,
     MiotError,
-    MiotInvalidValueError,
     MiotTimeoutError,
     error_for_code,
 )
 from .models import Device, Home, PropertyResult, UserProfile
-from .spec import SpecAction, SpecService
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -58,7 +56,7 @@ def _int(value: Any, default: int = 0) -> int:
         return default
 
 
-class MiotCloudClient:
+class MiotCloudClient(DeviceApiBase):
     """Typed access to the cloud API; `auth` supplies and refreshes the token.
 
     Property reads arriving within `read_window` seconds are coalesced into requests of
@@ -311,11 +309,6 @@ class MiotCloudClient:
         self._batch.reads.append(read)
         return await read.future
 
-    async def get_property(self, did: str, siid: int, piid: int) -> Any:
-        """One value (raises the item's error)."""
-        (result,) = await self.get_properties([(did, siid, piid)])
-        return read_value(result)
-
     def _start_flush(self, batch: _ReadBatch) -> None:
         if self._batch is batch:
             self._batch = None
@@ -390,10 +383,6 @@ class MiotCloudClient:
                     results[key] = PropertyResult(*key, code=_int(item.get("code"), 0))
         return write_results(writes, results)
 
-    async def set_property(self, did: str, siid: int, piid: int, value: Any) -> PropertyResult:
-        """Write one property (raises the item's error)."""
-        return (await self.set_properties([(did, siid, piid, value)]))[0]
-
     # ---------------------------------------------------------------------- actions
     async def call_action(
         self, did: str, siid: int, aiid: int, in_values: Sequence[Any] = ()
@@ -413,19 +402,6 @@ class MiotCloudClient:
         out = result.get("out")
         return list(out) if isinstance(out, list) else []
 
-    async def call_spec_action(
-        self,
-        did: str,
-        service: SpecService,
-        action: SpecAction,
-        arguments: Mapping[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        """Run an action with named arguments (spec `in` property names); returns named `out`.
-
-        Values are coerced and validated against the spec before anything is sent.
-        """
-        return await run_spec_action(self.call_action, did, service, action, arguments)
-
     async def close(self) -> None:
         """Fail pending reads and cancel flush timers/tasks (the session stays open)."""
         batch, self._batch = self._batch, None
@@ -439,47 +415,3 @@ class MiotCloudClient:
             task.cancel()
         if self._flushes:
             await asyncio.gather(*self._flushes, return_exceptions=True)
-
-
-type ActionCall = Callable[[str, int, int, Sequence[Any]], Awaitable[list[Any]]]
-
-
-async def run_spec_action(
-    call_action: ActionCall,
-    did: str,
-    service: SpecService,
-    action: SpecAction,
-    arguments: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """Named `in` arguments (spec property names) → positional call → named `out` values.
-
-    Shared by the cloud and LAN clients; values are checked against the spec before sending.
-    """
-    arguments = dict(arguments or {})
-    values: list[Any] = []
-    for piid in action.in_piids:
-        prop = service.property(piid)
-        name = prop.name if prop is not None else str(piid)
-        if name not in arguments:
-            raise MiotInvalidValueError(
-                f"action {action.name}: missing argument {name!r}"
-                f" (expected {', '.join(_arg_names(service, action.in_piids))})"
-            )
-        value = arguments.pop(name)
-        values.append(prop.coerce(value) if prop is not None else value)
-    if arguments:
-        raise MiotInvalidValueError(
-            f"action {action.name}: unknown argument(s) {', '.join(sorted(arguments))}"
-        )
-    out = await call_action(did, action.siid, action.iid, values)
-    names = _arg_names(service, action.out_piids)
-    named = dict(zip(names, out, strict=False))
-    for index, value in enumerate(out[len(names) :], start=len(names)):
-        named[f"out{index}"] = value
-    return named
-
-
-def _arg_names(service: SpecService, piids: Sequence[int]) -> list[str]:
-    return [
-        prop.name if (prop := service.property(piid)) is not None else str(piid) for piid in piids
-    ]

@@ -16,8 +16,7 @@ import logging
 import random
 from typing import Any, Final
 
-from .client import run_spec_action
-from .device_api import PropertyKey, PropertyWrite, read_value, write_results
+from .device_api import DeviceApiBase, PropertyKey, PropertyWrite, write_results
 from .errors import (
     MiotActionError,
     MiotError,
@@ -31,7 +30,6 @@ from .errors import (
 )
 from .miio import HELLO, MAX_STAMP, MIIO_PORT, MiioCodec, parse_header, parse_token
 from .models import Device, PropertyResult
-from .spec import SpecAction, SpecService
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -392,7 +390,7 @@ def _int(value: Any, default: int = 0) -> int:
         return default
 
 
-class MiotLanClient:
+class MiotLanClient(DeviceApiBase):
     """Device calls over the LAN for the devices it was given (`set_device`, `sync_devices`).
 
     Reads of several devices run concurrently; each device takes one request at a time. A did
@@ -527,11 +525,6 @@ class MiotLanClient:
             found.update({(did, siid, piid): res for (siid, piid), res in answer.items()})
         return [found.get(key) or PropertyResult(*key, code=-1) for key in wanted]
 
-    async def get_property(self, did: str, siid: int, piid: int) -> Any:
-        """One value (raises the item's error)."""
-        (result,) = await self.get_properties([(did, siid, piid)])
-        return read_value(result)
-
     async def set_properties(self, items: Iterable[PropertyWrite]) -> list[PropertyResult]:
         """Write properties (results in input order; a single failing write raises)."""
         writes = [(str(did), int(siid), int(piid), value) for did, siid, piid, value in items]
@@ -550,26 +543,12 @@ class MiotLanClient:
             found.update({(did, siid, piid): res for (siid, piid), res in answer.items()})
         return write_results(writes, found)
 
-    async def set_property(self, did: str, siid: int, piid: int, value: Any) -> PropertyResult:
-        """Write one property (raises the item's error)."""
-        return (await self.set_properties([(did, siid, piid, value)]))[0]
-
     # ------------------------------------------------------------------ actions
     async def call_action(
         self, did: str, siid: int, aiid: int, in_values: Sequence[Any] = ()
     ) -> list[Any]:
         """Run an action with positional `in` values; returns the `out` values."""
         return await self.device(did).call_action(siid, aiid, in_values)
-
-    async def call_spec_action(
-        self,
-        did: str,
-        service: SpecService,
-        action: SpecAction,
-        arguments: Mapping[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        """Run an action with named arguments, checked against the spec; returns named `out`."""
-        return await run_spec_action(self.call_action, did, service, action, arguments)
 
     async def close(self) -> None:
         """Fail pending calls and close every endpoint; later calls raise `MiotLanError`."""

@@ -30,8 +30,13 @@ import logging
 import time
 from typing import Any, Final, Literal
 
-from .client import run_spec_action
-from .device_api import MiotDeviceApi, PropertyKey, PropertyWrite, read_value, write_results
+from .device_api import (
+    DeviceApiBase,
+    MiotDeviceApi,
+    PropertyKey,
+    PropertyWrite,
+    write_results,
+)
 from .errors import (
     MiotActionError,
     MiotCodeError,
@@ -40,7 +45,6 @@ from .errors import (
 )
 from .lan import MiotLanClient
 from .models import PropertyResult
-from .spec import SpecAction, SpecService
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -70,7 +74,7 @@ class RouterStats:
         }
 
 
-class MiotDeviceRouter:
+class MiotDeviceRouter(DeviceApiBase):
     """Routes device calls between a LAN client and the cloud client (see the module doc)."""
 
     def __init__(
@@ -193,11 +197,6 @@ class MiotDeviceRouter:
             found.update({(r.did, r.siid, r.piid): r for r in results})
         return [found.get(key) or PropertyResult(*key, code=-1) for key in wanted]
 
-    async def get_property(self, did: str, siid: int, piid: int) -> Any:
-        """One value (raises the item's error)."""
-        (result,) = await self.get_properties([(did, siid, piid)])
-        return read_value(result)
-
     async def set_properties(self, items: Iterable[PropertyWrite]) -> list[PropertyResult]:
         """Results in input order; a single failing write raises its error."""
         writes = [(str(did), int(siid), int(piid), value) for did, siid, piid, value in items]
@@ -230,10 +229,6 @@ class MiotDeviceRouter:
             results = await _each_result(self.cloud, cloud_writes)
             found.update({(r.did, r.siid, r.piid): r for r in results})
         return write_results(writes, found)
-
-    async def set_property(self, did: str, siid: int, piid: int, value: Any) -> PropertyResult:
-        """Write one property (raises the item's error)."""
-        return (await self.set_properties([(did, siid, piid, value)]))[0]
 
     def _schedule_reread(self, keys: list[PropertyKey]) -> None:
         """Read what was written over the LAN back once, a moment later (no LAN push)."""
@@ -273,16 +268,6 @@ class MiotDeviceRouter:
                 return out
         self.stats.cloud_calls += 1
         return await self.cloud.call_action(did, siid, aiid, in_values)
-
-    async def call_spec_action(
-        self,
-        did: str,
-        service: SpecService,
-        action: SpecAction,
-        arguments: Mapping[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        """Run an action with named arguments, checked against the spec; returns named `out`."""
-        return await run_spec_action(self.call_action, did, service, action, arguments)
 
     async def close(self) -> None:
         """End pending re-reads (the clients belong to the caller)."""
