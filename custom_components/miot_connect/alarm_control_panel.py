@@ -10,16 +10,14 @@ from homeassistant.components.alarm_control_panel.const import (
     AlarmControlPanelState,
 )
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import MiotCoordinator
 from .discovery import MiotEntityInfo, MiotSchema, PropertyNeed, register_schemas, value_key
-from .entity import MiotEntity, async_setup_platform
+from .entity import MiotEntity, platform_setup_entry
 from .miot.spec import SpecProperty, SpecValue
 
 if TYPE_CHECKING:
-    from . import MiotConfigEntry
+    pass
 
 # Writes go through the coordinator's batched cloud client.
 PARALLEL_UPDATES = 0
@@ -149,12 +147,4 @@ class MiotAlarmPanel(MiotEntity, AlarmControlPanelEntity):
         await self.async_write(self._alarm, self._trigger_value)
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: MiotConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up alarm control panels."""
-    await async_setup_platform(
-        hass, entry, async_add_entities, Platform.ALARM_CONTROL_PANEL, MiotAlarmPanel
-    )
+async_setup_entry = platform_setup_entry(Platform.ALARM_CONTROL_PANEL, MiotAlarmPanel)

@@ -7,15 +7,13 @@ from typing import TYPE_CHECKING
 from homeassistant.components.binary_sensor import BinarySensorEntity
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import EntityCategory, Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import MiotCoordinator
 from .discovery import MiotEntityInfo, MiotSchema, PropertyNeed, register_schemas
-from .entity import MiotEntity, async_setup_platform
+from .entity import MiotEntity, platform_setup_entry
 
 if TYPE_CHECKING:
-    from . import MiotConfigEntry
+    pass
 
 _BOOL = frozenset({"bool"})
 
@@ -78,12 +76,4 @@ class MiotBinarySensor(MiotEntity, BinarySensorEntity):
         return not bool(value) if self._invert else bool(value)
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: MiotConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up binary sensors."""
-    await async_setup_platform(
-        hass, entry, async_add_entities, Platform.BINARY_SENSOR, MiotBinarySensor
-    )
+async_setup_entry = platform_setup_entry(Platform.BINARY_SENSOR, MiotBinarySensor)

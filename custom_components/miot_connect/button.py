@@ -6,14 +6,12 @@ from typing import TYPE_CHECKING
 
 from homeassistant.components.button import ButtonEntity
 from homeassistant.const import EntityCategory, Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .discovery import MiotSchema, register_schemas
-from .entity import MiotEntity, async_setup_platform
+from .entity import MiotEntity, platform_setup_entry
 
 if TYPE_CHECKING:
-    from . import MiotConfigEntry
+    pass
 
 SCHEMAS: list[MiotSchema] = [
     MiotSchema(
@@ -36,10 +34,4 @@ class MiotButton(MiotEntity, ButtonEntity):
         await self.async_run(self.info.action)
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: MiotConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up buttons."""
-    await async_setup_platform(hass, entry, async_add_entities, Platform.BUTTON, MiotButton)
+async_setup_entry = platform_setup_entry(Platform.BUTTON, MiotButton)

@@ -15,9 +15,7 @@ from homeassistant.components.climate.const import (
     HVACMode,
 )
 from homeassistant.const import ATTR_TEMPERATURE, Platform, UnitOfTemperature
-from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DOMAIN
 from .coordinator import MiotCoordinator
@@ -31,10 +29,10 @@ from .discovery import (
     value_labels,
     value_options,
 )
-from .entity import MiotEntity, Writes, async_setup_platform
+from .entity import MiotEntity, Writes, platform_setup_entry
 
 if TYPE_CHECKING:
-    from . import MiotConfigEntry
+    pass
 
 _BOOL = frozenset({"bool"})
 
@@ -325,10 +323,4 @@ class MiotClimate(MiotEntity, ClimateEntity):
         await self.async_write(self._swing, swing_mode == SWING_ON)
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: MiotConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up climate entities."""
-    await async_setup_platform(hass, entry, async_add_entities, Platform.CLIMATE, MiotClimate)
+async_setup_entry = platform_setup_entry(Platform.CLIMATE, MiotClimate)

@@ -11,8 +11,6 @@ from homeassistant.components.cover import (
     CoverEntityFeature,
 )
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import MiotCoordinator
 from .discovery import (
@@ -23,11 +21,11 @@ from .discovery import (
     register_schemas,
     value_options,
 )
-from .entity import MiotEntity, async_setup_platform
+from .entity import MiotEntity, platform_setup_entry
 from .miot.spec import SpecProperty
 
 if TYPE_CHECKING:
-    from . import MiotConfigEntry
+    pass
 
 DEVICE_CLASSES: dict[str, CoverDeviceClass] = {
     "curtain": CoverDeviceClass.CURTAIN,
@@ -155,10 +153,4 @@ class MiotCover(MiotEntity, CoverEntity):
         await self.async_write(target, round(value))
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: MiotConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up covers."""
-    await async_setup_platform(hass, entry, async_add_entities, Platform.COVER, MiotCover)
+async_setup_entry = platform_setup_entry(Platform.COVER, MiotCover)

@@ -14,14 +14,12 @@ from typing import TYPE_CHECKING
 from homeassistant.components.device_tracker.const import SourceType
 from homeassistant.components.device_tracker.entity import TrackerEntity
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .discovery import MiotSchema, PropertyNeed, register_schemas
-from .entity import MiotEntity, async_setup_platform
+from .entity import MiotEntity, platform_setup_entry
 
 if TYPE_CHECKING:
-    from . import MiotConfigEntry
+    pass
 
 # Writes go through the coordinator's batched cloud client.
 PARALLEL_UPDATES = 0
@@ -116,12 +114,4 @@ class MiotTracker(MiotEntity, TrackerEntity):
         return None if position is None else position[1]
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: MiotConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up device trackers."""
-    await async_setup_platform(
-        hass, entry, async_add_entities, Platform.DEVICE_TRACKER, MiotTracker
-    )
+async_setup_entry = platform_setup_entry(Platform.DEVICE_TRACKER, MiotTracker)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -246,3 +246,18 @@ async def async_setup_platform(
     entry.async_on_unload(
         async_dispatcher_connect(hass, signal_new_devices(entry.entry_id), add_new)
     )
+
+
+def platform_setup_entry(
+    platform: Platform, factory: EntityFactory
+) -> Callable[[HomeAssistant, MiotConfigEntry, AddConfigEntryEntitiesCallback], Awaitable[None]]:
+    """A platform module's `async_setup_entry`: its entities from every device's discovery."""
+
+    async def async_setup_entry(
+        hass: HomeAssistant,
+        entry: MiotConfigEntry,
+        async_add_entities: AddConfigEntryEntitiesCallback,
+    ) -> None:
+        await async_setup_platform(hass, entry, async_add_entities, platform, factory)
+
+    return async_setup_entry

@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.components.fan import FanEntity
 from homeassistant.components.fan.const import FanEntityFeature
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util.percentage import (
     ordered_list_item_to_percentage,
     percentage_to_ordered_list_item,
@@ -25,10 +23,10 @@ from .discovery import (
     value_labels,
     value_options,
 )
-from .entity import MiotEntity, Writes, async_setup_platform
+from .entity import MiotEntity, Writes, platform_setup_entry
 
 if TYPE_CHECKING:
-    from . import MiotConfigEntry
+    pass
 
 _BOOL = frozenset({"bool"})
 # Value-list entries of a speed property that are not a speed step.
@@ -176,10 +174,4 @@ class MiotFan(MiotEntity, FanEntity):
         await self.async_write(self._swing, oscillating)
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: MiotConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up fans."""
-    await async_setup_platform(hass, entry, async_add_entities, Platform.FAN, MiotFan)
+async_setup_entry = platform_setup_entry(Platform.FAN, MiotFan)

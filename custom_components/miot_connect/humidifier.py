@@ -11,15 +11,13 @@ from homeassistant.components.humidifier.const import (
     HumidifierEntityFeature,
 )
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import MiotCoordinator
 from .discovery import MiotEntityInfo, MiotSchema, PropertyNeed, register_schemas, value_labels
-from .entity import MiotEntity, async_setup_platform
+from .entity import MiotEntity, platform_setup_entry
 
 if TYPE_CHECKING:
-    from . import MiotConfigEntry
+    pass
 
 _BOOL = frozenset({"bool"})
 
@@ -129,10 +127,4 @@ class MiotHumidifier(MiotEntity, HumidifierEntity):
                 await self.async_write(self._mode, value)
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: MiotConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up humidifiers."""
-    await async_setup_platform(hass, entry, async_add_entities, Platform.HUMIDIFIER, MiotHumidifier)
+async_setup_entry = platform_setup_entry(Platform.HUMIDIFIER, MiotHumidifier)

@@ -14,17 +14,15 @@ from homeassistant.components.light.const import (
     LightEntityFeature,
 )
 from homeassistant.const import EntityCategory, Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util.color import brightness_to_value, value_to_brightness
 
 from .coordinator import MiotCoordinator
 from .discovery import MiotEntityInfo, MiotSchema, PropertyNeed, register_schemas, value_labels
-from .entity import MiotEntity, Writes, async_setup_platform
+from .entity import MiotEntity, Writes, platform_setup_entry
 from .miot.spec import SpecProperty
 
 if TYPE_CHECKING:
-    from . import MiotConfigEntry
+    pass
 
 _BOOL = frozenset({"bool"})
 # Colour temperature given without a kelvin range is mapped onto this span.
@@ -185,10 +183,4 @@ class MiotLight(MiotEntity, LightEntity):
         await self.async_write(self._on, False)
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: MiotConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up lights."""
-    await async_setup_platform(hass, entry, async_add_entities, Platform.LIGHT, MiotLight)
+async_setup_entry = platform_setup_entry(Platform.LIGHT, MiotLight)

@@ -6,8 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.lock import LockEntity
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import MiotCoordinator
 from .discovery import (
@@ -19,10 +17,10 @@ from .discovery import (
     register_schemas,
     value_options,
 )
-from .entity import MiotEntity, async_setup_platform
+from .entity import MiotEntity, platform_setup_entry
 
 if TYPE_CHECKING:
-    from . import MiotConfigEntry
+    pass
 
 LOCKED_WORDS = ("locked", "lock", "close", "closed")
 UNLOCKED_WORDS = ("unlocked", "unlock", "open", "opened")
@@ -99,10 +97,4 @@ class MiotLock(MiotEntity, LockEntity):
         await self._go(UNLOCKED_WORDS, "unlock")
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: MiotConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up locks."""
-    await async_setup_platform(hass, entry, async_add_entities, Platform.LOCK, MiotLock)
+async_setup_entry = platform_setup_entry(Platform.LOCK, MiotLock)

@@ -11,8 +11,6 @@ from homeassistant.components.media_player.const import (
     MediaPlayerState,
 )
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import MiotCoordinator
 from .discovery import (
@@ -23,10 +21,10 @@ from .discovery import (
     register_schemas,
     value_options,
 )
-from .entity import MiotEntity, async_setup_platform
+from .entity import MiotEntity, platform_setup_entry
 
 if TYPE_CHECKING:
-    from . import MiotConfigEntry
+    pass
 
 _BOOL = frozenset({"bool"})
 PLAYING_STATES: dict[str, MediaPlayerState] = {
@@ -145,12 +143,4 @@ class MiotMediaPlayer(MiotEntity, MediaPlayerEntity):
         await self.async_run(self.info.actions["previous"])
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: MiotConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up media players."""
-    await async_setup_platform(
-        hass, entry, async_add_entities, Platform.MEDIA_PLAYER, MiotMediaPlayer
-    )
+async_setup_entry = platform_setup_entry(Platform.MEDIA_PLAYER, MiotMediaPlayer)

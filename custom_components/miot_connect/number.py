@@ -6,15 +6,13 @@ from typing import TYPE_CHECKING
 
 from homeassistant.components.number import NumberDeviceClass, NumberEntity, NumberMode
 from homeassistant.const import EntityCategory, Platform, UnitOfTemperature
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import MiotCoordinator
 from .discovery import INT_FORMATS, MiotEntityInfo, MiotSchema, PropertyNeed, register_schemas
-from .entity import MiotEntity, async_setup_platform
+from .entity import MiotEntity, platform_setup_entry
 
 if TYPE_CHECKING:
-    from . import MiotConfigEntry
+    pass
 
 SCHEMAS: list[MiotSchema] = [
     MiotSchema(
@@ -59,10 +57,4 @@ class MiotNumber(MiotEntity, NumberEntity):
         )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: MiotConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up numbers."""
-    await async_setup_platform(hass, entry, async_add_entities, Platform.NUMBER, MiotNumber)
+async_setup_entry = platform_setup_entry(Platform.NUMBER, MiotNumber)

@@ -6,15 +6,13 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.select import SelectEntity
 from homeassistant.const import EntityCategory, Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import MiotCoordinator
 from .discovery import MiotEntityInfo, MiotSchema, PropertyNeed, register_schemas, value_labels
-from .entity import MiotEntity, async_setup_platform
+from .entity import MiotEntity, platform_setup_entry
 
 if TYPE_CHECKING:
-    from . import MiotConfigEntry
+    pass
 
 SCHEMAS: list[MiotSchema] = [
     MiotSchema(
@@ -60,10 +58,4 @@ class MiotSelect(MiotEntity, SelectEntity):
         await self.async_write(self._prop, self._values[option])
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: MiotConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up selects."""
-    await async_setup_platform(hass, entry, async_add_entities, Platform.SELECT, MiotSelect)
+async_setup_entry = platform_setup_entry(Platform.SELECT, MiotSelect)

@@ -14,8 +14,6 @@ from homeassistant.const import (
     UnitOfRatio,
     UnitOfTime,
 )
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import MiotCoordinator
 from .discovery import (
@@ -27,11 +25,11 @@ from .discovery import (
     register_schemas,
     value_options,
 )
-from .entity import MiotEntity, async_setup_platform
+from .entity import MiotEntity, platform_setup_entry
 from .miot.spec import SpecProperty
 
 if TYPE_CHECKING:
-    from . import MiotConfigEntry
+    pass
 
 _TIME_UNITS = frozenset({UnitOfTime.SECONDS, UnitOfTime.MINUTES, UnitOfTime.HOURS, UnitOfTime.DAYS})
 _TOTALS = frozenset({"power-consumption"})
@@ -175,10 +173,4 @@ def _reports_decivolts(prop: SpecProperty) -> bool:
     )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: MiotConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up sensors."""
-    await async_setup_platform(hass, entry, async_add_entities, Platform.SENSOR, MiotSensor)
+async_setup_entry = platform_setup_entry(Platform.SENSOR, MiotSensor)

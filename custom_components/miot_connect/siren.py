@@ -14,8 +14,6 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.components.siren import SirenEntity
 from homeassistant.components.siren.const import SirenEntityFeature
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import MiotCoordinator
 from .discovery import (
@@ -25,11 +23,11 @@ from .discovery import (
     find_value,
     register_schemas,
 )
-from .entity import MiotEntity, async_setup_platform
+from .entity import MiotEntity, platform_setup_entry
 from .miot.spec import DeviceSpec, SpecProperty, SpecService
 
 if TYPE_CHECKING:
-    from . import MiotConfigEntry
+    pass
 
 # Writes go through the coordinator's batched cloud client.
 PARALLEL_UPDATES = 0
@@ -94,10 +92,4 @@ class MiotSiren(MiotEntity, SirenEntity):
         await self.async_write(self._prop, self._off)
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: MiotConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up sirens."""
-    await async_setup_platform(hass, entry, async_add_entities, Platform.SIREN, MiotSiren)
+async_setup_entry = platform_setup_entry(Platform.SIREN, MiotSiren)

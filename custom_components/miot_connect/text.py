@@ -10,14 +10,12 @@ from typing import TYPE_CHECKING
 
 from homeassistant.components.text import TextEntity, TextMode
 from homeassistant.const import MAX_LENGTH_STATE_STATE, EntityCategory, Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .discovery import MiotSchema, PropertyNeed, register_schemas
-from .entity import MiotEntity, async_setup_platform
+from .entity import MiotEntity, platform_setup_entry
 
 if TYPE_CHECKING:
-    from . import MiotConfigEntry
+    pass
 
 # Writes go through the coordinator's batched cloud client.
 PARALLEL_UPDATES = 0
@@ -59,10 +57,4 @@ class MiotText(MiotEntity, TextEntity):
         await self.async_write(self.info.props["value"], value)
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: MiotConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up texts."""
-    await async_setup_platform(hass, entry, async_add_entities, Platform.TEXT, MiotText)
+async_setup_entry = platform_setup_entry(Platform.TEXT, MiotText)

@@ -8,14 +8,12 @@ from typing import TYPE_CHECKING
 
 from homeassistant.components.time import TimeEntity
 from homeassistant.const import EntityCategory, Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .discovery import MiotSchema, PropertyNeed, register_schemas
-from .entity import MiotEntity, async_setup_platform
+from .entity import MiotEntity, platform_setup_entry
 
 if TYPE_CHECKING:
-    from . import MiotConfigEntry
+    pass
 
 # Writes go through the coordinator's batched cloud client.
 PARALLEL_UPDATES = 0
@@ -85,10 +83,4 @@ class MiotTime(MiotEntity, TimeEntity):
         await self.async_write(self.info.props["value"], text)
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: MiotConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up times."""
-    await async_setup_platform(hass, entry, async_add_entities, Platform.TIME, MiotTime)
+async_setup_entry = platform_setup_entry(Platform.TIME, MiotTime)

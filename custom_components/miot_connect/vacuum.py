@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.components.vacuum import StateVacuumEntity
 from homeassistant.components.vacuum.const import VacuumActivity, VacuumEntityFeature
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import MiotCoordinator
 from .discovery import (
@@ -20,10 +18,10 @@ from .discovery import (
     value_labels,
     value_options,
 )
-from .entity import MiotEntity, async_setup_platform
+from .entity import MiotEntity, platform_setup_entry
 
 if TYPE_CHECKING:
-    from . import MiotConfigEntry
+    pass
 
 # Status value-list slugs → activity (first word match wins; anything else is idle).
 ACTIVITY_WORDS: tuple[tuple[tuple[str, ...], VacuumActivity], ...] = (
@@ -174,10 +172,4 @@ class MiotVacuum(MiotEntity, StateVacuumEntity):
                 await self.async_write(self._fan, value)
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: MiotConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up vacuums."""
-    await async_setup_platform(hass, entry, async_add_entities, Platform.VACUUM, MiotVacuum)
+async_setup_entry = platform_setup_entry(Platform.VACUUM, MiotVacuum)

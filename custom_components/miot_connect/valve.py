@@ -7,15 +7,13 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.components.valve.const import ValveDeviceClass, ValveEntityFeature
 from homeassistant.components.valve.entity import ValveEntity
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import MiotCoordinator
 from .discovery import MiotEntityInfo, MiotSchema, PropertyNeed, register_schemas, value_options
-from .entity import MiotEntity, async_setup_platform
+from .entity import MiotEntity, platform_setup_entry
 
 if TYPE_CHECKING:
-    from . import MiotConfigEntry
+    pass
 
 # Writes go through the coordinator's batched cloud client.
 PARALLEL_UPDATES = 0
@@ -81,10 +79,4 @@ class MiotValve(MiotEntity, ValveEntity):
         await self.async_write(self.info.props["on"], False)
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: MiotConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up valves."""
-    await async_setup_platform(hass, entry, async_add_entities, Platform.VALVE, MiotValve)
+async_setup_entry = platform_setup_entry(Platform.VALVE, MiotValve)

@@ -7,15 +7,13 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.components.water_heater import WaterHeaterEntity
 from homeassistant.components.water_heater.const import WaterHeaterEntityFeature
 from homeassistant.const import ATTR_TEMPERATURE, STATE_OFF, Platform, UnitOfTemperature
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import MiotCoordinator
 from .discovery import MiotEntityInfo, MiotSchema, PropertyNeed, register_schemas, value_labels
-from .entity import MiotEntity, Writes, async_setup_platform
+from .entity import MiotEntity, Writes, platform_setup_entry
 
 if TYPE_CHECKING:
-    from . import MiotConfigEntry
+    pass
 
 _BOOL = frozenset({"bool"})
 
@@ -118,12 +116,4 @@ class MiotWaterHeater(MiotEntity, WaterHeaterEntity):
         await self.async_write(self._on, False)
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: MiotConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up water heaters."""
-    await async_setup_platform(
-        hass, entry, async_add_entities, Platform.WATER_HEATER, MiotWaterHeater
-    )
+async_setup_entry = platform_setup_entry(Platform.WATER_HEATER, MiotWaterHeater)
