@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Generator
+from contextlib import asynccontextmanager
 import logging
 from pathlib import Path
 import ssl
@@ -71,22 +72,28 @@ def simulator_cert_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("simulator-certs")
 
 
-@pytest.fixture
-async def simulator(
-    socket_enabled: None, tmp_path: Path, simulator_cert_dir: Path
+@asynccontextmanager
+async def started_simulator(
+    state_dir: Path, cert_dir: Path, **options: Any
 ) -> AsyncGenerator[Simulator]:
-    """A started simulator: demo home, TLS, mosquitto broker, on the test's event loop."""
+    """The demo home (TLS, broker unless `broker=False`), started here and stopped after."""
     sim = Simulator(
-        home="demo",
-        state_dir=tmp_path / "simulator",
-        cert_dir=simulator_cert_dir,
-        fault_timeout=5.0,
+        home="demo", state_dir=state_dir, cert_dir=cert_dir, fault_timeout=5.0, **options
     )
     await sim.start()
     try:
         yield sim
     finally:
         await sim.stop()
+
+
+@pytest.fixture
+async def simulator(
+    socket_enabled: None, tmp_path: Path, simulator_cert_dir: Path
+) -> AsyncGenerator[Simulator]:
+    """A started simulator: demo home, TLS, mosquitto broker, on the test's event loop."""
+    async with started_simulator(tmp_path / "simulator", simulator_cert_dir) as sim:
+        yield sim
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-import importlib.util
 from pathlib import Path
 import sys
 from typing import Any
@@ -27,21 +26,9 @@ if str(ROOT) not in sys.path:  # pragma: no cover - pytest usually did it
     sys.path.insert(0, str(ROOT))
 
 
-def load_standalone(name: str = "miot") -> None:
-    """Import the library as a top-level package without its parent integration."""
-    if name in sys.modules:
-        return
-    spec = importlib.util.spec_from_file_location(
-        name, LIB_DIR / "__init__.py", submodule_search_locations=[str(LIB_DIR)]
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
+from tests.standalone import load_standalone  # noqa: E402
 
-
-load_standalone()
+load_standalone("miot", LIB_DIR)
 
 from miot import (  # noqa: E402
     CloudEndpoints,

@@ -20,6 +20,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.miot_connect.const import CONF_LAN_DIRECTORY, DOMAIN
 from simulator import Simulator
+from tests.conftest import started_simulator
 
 from .conftest import entry_data
 from .test_services import wait_until
@@ -34,18 +35,8 @@ async def simulator(
     socket_enabled: None, tmp_path: Path, simulator_cert_dir: Path
 ) -> AsyncGenerator[Simulator]:
     """The demo home with its LAN twin."""
-    sim = Simulator(
-        home="demo",
-        state_dir=tmp_path / "simulator",
-        cert_dir=simulator_cert_dir,
-        fault_timeout=5.0,
-        lan=True,
-    )
-    await sim.start()
-    try:
+    async with started_simulator(tmp_path / "simulator", simulator_cert_dir, lan=True) as sim:
         yield sim
-    finally:
-        await sim.stop()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-import importlib.util
 import json
 from pathlib import Path
 import sys
@@ -25,21 +24,9 @@ if str(ROOT) not in sys.path:  # pragma: no cover - pytest usually did it
     sys.path.insert(0, str(ROOT))
 
 
-def load_standalone(name: str = "mina") -> None:
-    """Import the library as a top-level package without its parent integration."""
-    if name in sys.modules:
-        return
-    spec = importlib.util.spec_from_file_location(
-        name, MINA_DIR / "__init__.py", submodule_search_locations=[str(MINA_DIR)]
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
+from tests.standalone import load_standalone  # noqa: E402
 
-
-load_standalone()
+load_standalone("mina", MINA_DIR)
 
 from mina import (  # noqa: E402
     MinaAuth,
@@ -52,6 +39,7 @@ from mina import (  # noqa: E402
 
 from simulator import Simulator  # noqa: E402
 from simulator.passport import DEFAULT_PASSWORD  # noqa: E402
+from tests.conftest import started_simulator  # noqa: E402
 
 SPEAKER = "100007"  # xiaomi.wifispeaker.lx06 in the demo home
 
@@ -72,18 +60,8 @@ async def sim(
     socket_enabled: None, tmp_path: Path, simulator_cert_dir: Path
 ) -> AsyncIterator[Simulator]:
     """The demo home with the account and MiNA twins, TLS, no broker."""
-    simulator = Simulator(
-        home="demo",
-        state_dir=tmp_path / "sim",
-        broker=False,
-        cert_dir=simulator_cert_dir,
-        fault_timeout=5.0,
-    )
-    await simulator.start()
-    try:
+    async with started_simulator(tmp_path / "sim", simulator_cert_dir, broker=False) as simulator:
         yield simulator
-    finally:
-        await simulator.stop()
 
 
 @pytest.fixture

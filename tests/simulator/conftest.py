@@ -18,7 +18,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 import pytest
 
 from simulator import CLIENT_ID, Simulator
-from tests.conftest import api_headers
+from tests.conftest import api_headers, started_simulator
 
 
 @dataclass
@@ -205,18 +205,8 @@ async def twin_sim(
     socket_enabled: None, tmp_path: Path, simulator_cert_dir: Path
 ) -> AsyncGenerator[Simulator]:
     """The demo home without a broker (the account and MiNA twins need none)."""
-    sim = Simulator(
-        home="demo",
-        state_dir=tmp_path / "twin",
-        broker=False,
-        cert_dir=simulator_cert_dir,
-        fault_timeout=5.0,
-    )
-    await sim.start()
-    try:
+    async with started_simulator(tmp_path / "twin", simulator_cert_dir, broker=False) as sim:
         yield sim
-    finally:
-        await sim.stop()
 
 
 @pytest.fixture
