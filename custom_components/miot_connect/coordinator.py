@@ -633,7 +633,9 @@ class MiotCoordinator:
     def _flush_queued(self) -> None:
         """Read what listeners asked for since the last flush, in one batched read."""
         self._flush_handle = None
-        keys = [key for key in self._queued if key not in self._asked | self._in_flight]
+        keys = [
+            key for key in self._queued if key not in self._asked and key not in self._in_flight
+        ]
         self._queued.clear()
         if not keys or self._closed:
             self._reads_done()
