@@ -14,6 +14,7 @@ from typing import Any
 from hypothesis import given, settings, strategies as st
 from miot import MiotInvalidValueError, MiotSpecError, parse_spec
 from miot.spec import INT_RANGES
+import pytest
 
 from simulator.spec import SpecError, validate_value
 
@@ -148,3 +149,30 @@ def test_check_reported_never_crashes(doc: dict[str, Any], value: Any) -> None:
     except MiotInvalidValueError:
         return
     assert kept is value
+
+
+@pytest.mark.parametrize(
+    ("fmt", "listed"),
+    [("uint8", 0.5), ("uint8", 256.0), ("string", 0), ("bool", 7)],
+)
+def test_value_list_entry_outside_the_format_is_not_sent(fmt: str, listed: Any) -> None:
+    """A value-list entry named by its description still has to fit the property's format
+    (a malformed spec must not make us send what the device refuses)."""
+    doc = {
+        "iid": 1,
+        "type": "urn:miot-spec-v2:property:thing:00000001:x:1",
+        "format": fmt,
+        "access": ["read", "write"],
+        "value-list": [{"value": listed, "description": "Zero"}],
+    }
+    try:
+        prop = parse_spec(
+            {"type": "urn:x", "services": [{"iid": 2, "properties": [doc]}]}
+        ).property(2, 1)
+    except MiotSpecError:
+        return
+    try:
+        sent = prop.coerce("zero")
+    except MiotInvalidValueError:
+        return
+    validate_value(doc, sent)

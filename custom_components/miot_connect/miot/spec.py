@@ -236,7 +236,10 @@ class SpecProperty:
             for item in self.value_list:
                 texts = (item.description, item.name, *item.names.values())
                 if any(_norm_label(text) == label for text in texts if text):
-                    return item.value
+                    # Named by its description: the entry's value still has to fit the
+                    # format (a malformed spec may list one that does not).
+                    value = item.value
+                    break
         fmt = self.format
         if fmt == "bool":
             result: Any = self._coerce_bool(value)
