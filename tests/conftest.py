@@ -10,9 +10,17 @@ import ssl
 from typing import Any
 
 import aiohttp
+from hypothesis import settings
 import pytest
 
 from simulator import CLIENT_ID, Simulator
+
+# Property tests draw the same examples on every run (CI starts from a fresh clone with no
+# example database, and must not pass or fail by luck); `--hypothesis-profile=explore` draws
+# new, many more examples when looking for bugs.
+settings.register_profile("ci", derandomize=True, database=None)
+settings.register_profile("explore", max_examples=20_000)
+settings.load_profile("ci")
 
 # Test directories whose tests never need a Home Assistant instance.
 _NO_HASS_DIRS = ("simulator", "connector", "browser")
